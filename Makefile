@@ -1,0 +1,33 @@
+# votelab: one entry point for every workflow. Area-specific targets live in mk/*.mk (included in order);
+# each area appends its test stage to TEST_STAGES, and `make test` runs them all with timings.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+ROOT := $(CURDIR)
+VENV := $(ROOT)/.venv
+PY := $(VENV)/bin/python
+BUILD := $(ROOT)/build
+export PATH := $(VENV)/bin:$(PATH)
+
+TEST_STAGES :=
+
+.PHONY: help bootstrap venv test
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+bootstrap: ## install the control node's Debian packages and podman settings (idempotent)
+	@bash scripts/bootstrap-host.sh
+
+venv: $(VENV)/.installed ## the control-node virtualenv with every pinned tool
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@echo "==> venv: installing requirements-dev.txt"
+	@$(PY) -m pip install -q --upgrade pip
+	@$(PY) -m pip install -q -r requirements-dev.txt
+	@touch $@
+
+include $(sort $(wildcard mk/*.mk))
+
+test: bootstrap venv ## run every test stage (lint, app, front end, molecule, lab), with a timing summary
+	@bash scripts/run-stages.sh $(TEST_STAGES)
