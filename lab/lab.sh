@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# The four-VM lab on one machine: systemd containers vm1..vm4 on a podman bridge holding the inventory's
+# addresses, provisioned by the real site.yml. Usage: lab.sh up | down | status | provision
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=lab/net.sh
+source lab/net.sh
+
+IMAGE=${LAB_IMAGE:-localhost/debian12-systemd:latest}
+STATE=.lab
+INVENTORY=inventory/hosts.ini
+OVERLAY=lab/inventory.yml
+
+say() { printf '\033[1m==> lab: %s\033[0m\n' "$*"; }
+
+# name and address of every lab VM, read from the one inventory
+lab_hosts() {
+  ansible-inventory -i "$INVENTORY" --list 2>/dev/null | python3 -c '
+import json, sys
+inv = json.load(sys.stdin)
+for name, hv in sorted(inv["_meta"]["hostvars"].items()):
+    print(name, hv["private_ip"])'
+}
+
+ensure_network() {
+  if ! podman network exists "$LAB_NETWORK"; then
+    say "creating podman network $LAB_NETWORK ($LAB_SUBNET)"
+    podman network create --subnet "$LAB_SUBNET" --gateway "$LAB_GATEWAY" "$LAB_NETWORK" >/dev/null
+  fi
+}
+
+ensure_vm() {
+  local name=$1 ip=$2 ctr="votelab-$1"
+  if ! podman container exists "$ctr"; then
+    say "creating $name ($ip)"
+    podman run -d --name "$ctr" --hostname "$name" --network "$LAB_NETWORK" --ip "$ip" \
+      --systemd=always --cap-add NET_ADMIN,NET_RAW --label votelab.lab=1 "$IMAGE" /sbin/init >/dev/null
+  elif [ "$(podman inspect -f '{{.State.Running}}' "$ctr")" != true ]; then
+    say "starting $name"
+    podman start "$ctr" >/dev/null
+  fi
+}
+
+wait_booted() {
+  local ctr="votelab-$1" state
+  for _ in $(seq 1 60); do
+    state=$(podman exec "$ctr" systemctl is-system-running 2>/dev/null || true)
+    case "$state" in running|degraded) return 0 ;; esac
+    sleep 1
+  done
+  echo "lab: $ctr did not finish booting (systemd says '${state:-nothing}')" >&2
+  exit 1
+}
+
+# Random lab secrets, made once and kept outside git (.lab/ is ignored).
+ensure_secrets() {
+  mkdir -p "$STATE"; chmod 700 "$STATE"
+  [ -s "$STATE/secrets.yml" ] && return 0
+  say "generating lab secrets in $STATE/secrets.yml"
+  python3 lab/make_secrets.py > "$STATE/secrets.yml"
+  chmod 600 "$STATE/secrets.yml"
+}
+
+provision() {
+  say "running site.yml (log: $STATE/site.log)"
+  ansible-playbook -i "$INVENTORY" -i "$OVERLAY" -e @"$STATE/secrets.yml" site.yml 2>&1 | tee "$STATE/site.log"
+}
+
+up() {
+  make --no-print-directory bootstrap venv image
+  ensure_network
+  while read -r name ip; do ensure_vm "$name" "$ip"; done < <(lab_hosts)
+  while read -r name ip; do lab_require_route "$ip"; wait_booted "$name"; done < <(lab_hosts)
+  ensure_secrets
+  provision
+  bash lab/status.sh
+}
+
+down() {
+  say "removing lab containers and network"
+  podman ps -a --filter label=votelab.lab=1 --format '{{.Names}}' | xargs -r podman rm -f -t 5 >/dev/null
+  if podman network exists "$LAB_NETWORK"; then podman network rm "$LAB_NETWORK" >/dev/null; fi
+  rm -rf "$STATE"
+}
+
+case "${1:-}" in
+  up) up ;;
+  provision) provision ;;
+  down) down ;;
+  status) bash lab/status.sh ;;
+  *) echo "usage: $0 up|provision|down|status" >&2; exit 2 ;;
+esac
