@@ -1,0 +1,76 @@
+/**
+ * Pure results arithmetic for the results page: parsing the API's answer defensively, percentages that
+ * always add up to 100, and which frequency leads overall (by net support: 찬성 minus 반대).
+ */
+import { CANDIDATE_IDS, type CandidateId } from "./candidates";
+
+export interface Tally {
+  for: number;
+  against: number;
+  total: number;
+}
+
+export type Results = Record<CandidateId, Tally>;
+
+export interface ResultsSnapshot {
+  results: Results;
+  /** Where the API read the numbers (e.g. "redis" or "postgresql"), when it says. */
+  source: string | null;
+}
+
+function count(value: unknown): number {
+  return typeof value === "number" && Number.isFinite(value) && value >= 0 ? Math.floor(value) : 0;
+}
+
+/** Accepts the API's JSON; missing candidates or fields count as zero; anything not an object is rejected. */
+export function parseResults(body: unknown): ResultsSnapshot {
+  if (typeof body !== "object" || body === null || !("results" in body)) {
+    throw new Error("results: response has no 'results' object");
+  }
+  const raw = (body as { results: unknown }).results;
+  if (typeof raw !== "object" || raw === null) throw new Error("results: 'results' is not an object");
+  const results = {} as Results;
+  for (const id of CANDIDATE_IDS) {
+    const entry = (raw as Record<string, unknown>)[id];
+    const obj = typeof entry === "object" && entry !== null ? (entry as Record<string, unknown>) : {};
+    const forCount = count(obj.for);
+    const againstCount = count(obj.against);
+    results[id] = { for: forCount, against: againstCount, total: Math.max(count(obj.total), forCount + againstCount) };
+  }
+  const source = (body as { source?: unknown }).source;
+  return { results, source: typeof source === "string" ? source : null };
+}
+
+/** Whole-number percentages of for/against within one candidate; they add up to 100 (or both 0 with no votes). */
+export function splitPercent(tally: Tally): { for: number; against: number } {
+  const sum = tally.for + tally.against;
+  if (sum === 0) return { for: 0, against: 0 };
+  const forPct = Math.round((tally.for / sum) * 100);
+  return { for: forPct, against: 100 - forPct };
+}
+
+export interface Leader {
+  /** The leading candidate, or null when nobody voted or the top two are tied. */
+  id: CandidateId | null;
+  tie: boolean;
+  /** Net support (for - against) per candidate. */
+  net: Record<CandidateId, number>;
+}
+
+/** Leads: the highest net support; ties on net support are broken by more 찬성 votes; still equal → tie. */
+export function leader(results: Results): Leader {
+  const net = {} as Record<CandidateId, number>;
+  for (const id of CANDIDATE_IDS) net[id] = results[id].for - results[id].against;
+  const totalVotes = CANDIDATE_IDS.reduce((acc, id) => acc + results[id].total, 0);
+  if (totalVotes === 0) return { id: null, tie: false, net };
+  const ranked = [...CANDIDATE_IDS].sort(
+    (a, b) => net[b] - net[a] || results[b].for - results[a].for,
+  );
+  const [first, second] = ranked as [CandidateId, CandidateId];
+  const tie = net[first] === net[second] && results[first].for === results[second].for;
+  return { id: tie ? null : first, tie, net };
+}
+
+export function totalVotes(results: Results): number {
+  return CANDIDATE_IDS.reduce((acc, id) => acc + results[id].total, 0);
+}
