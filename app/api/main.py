@@ -1,0 +1,54 @@
+"""FastAPI application factory: wires settings, the publisher, Redis, metrics and middleware into one app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app.api import admin, routes
+from app.api.metrics import ApiMetrics
+from app.api.middleware import BodyLimitMiddleware, MetricsMiddleware
+from app.api.producer import VotePublisher
+from app.api.state import ApiState
+from app.logs import get_logger
+from app.redis_client import async_client
+from app.settings import Settings, load_settings, redact_url
+
+DESCRIPTION = """Votes on how often the team holds a team dinner (회식): `monthly` or `biweekly`, each `for` or
+`against`. A vote is answered 202 only after the Kafka broker acknowledged its event; the consumer stores it in
+PostgreSQL (source of truth) and updates the Redis counters that `GET /api/results` reads."""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A new API instance; tests build one per configuration."""
+    settings = settings or load_settings()
+    metrics = ApiMetrics()
+    log = get_logger("api")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        state = ApiState(
+            settings=settings, publisher=VotePublisher(settings), redis=async_client(settings), metrics=metrics
+        )
+        app.state.votelab = state
+        log.info(
+            "api_started",
+            release=settings.release,
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            redis=redact_url(settings.redis_url.get_secret_value()),
+        )
+        try:
+            yield
+        finally:
+            state.publisher.close()
+            await state.redis.aclose()
+            log.info("api_stopped")
+
+    app = FastAPI(title="votelab", version=settings.release, description=DESCRIPTION, lifespan=lifespan)
+    app.include_router(routes.router)
+    app.include_router(admin.router)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    return app

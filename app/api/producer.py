@@ -1,0 +1,103 @@
+"""Publishing vote events to the broker from async code, answering only after the broker acknowledged them.
+
+kafka-python's send() can block (metadata, full buffer), so it runs in a small thread pool; its future is bridged
+to asyncio with callbacks, so the event loop never waits on .get(). Many requests in flight share the producer's
+batches (linger_ms), which is what makes acks=all fast enough.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from kafka import KafkaProducer
+
+from app.domain import VoteEvent
+from app.settings import Settings
+
+
+class PublishError(Exception):
+    """The broker did not acknowledge the event in time (or at all)."""
+
+
+def build_producer(settings: Settings, **overrides: Any) -> KafkaProducer:
+    """A producer with explicit durability settings (kafka-python's defaults changed between releases)."""
+    timeout_ms = int(settings.publish_timeout_s * 1000)
+    config: dict[str, Any] = {
+        "bootstrap_servers": settings.bootstrap_list(),
+        "acks": "all",
+        "enable_idempotence": True,
+        "max_in_flight_requests_per_connection": 5,
+        "linger_ms": 2,
+        "batch_size": 64 * 1024,
+        "max_block_ms": timeout_ms,
+        "request_timeout_ms": max(1000, timeout_ms - 500),
+        "delivery_timeout_ms": timeout_ms + 2000,
+        "reconnect_backoff_max_ms": 1000,
+        "client_id": "votelab-api",
+    }
+    config.update(overrides)
+    return KafkaProducer(**config)
+
+
+class VotePublisher:
+    """Owns one lazily created KafkaProducer; a failed creation (broker down) is retried on the next publish."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._producer: KafkaProducer | None = None
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="publish")
+
+    def _get_producer(self) -> KafkaProducer:
+        with self._lock:
+            if self._producer is None:
+                self._producer = build_producer(self._settings)
+            return self._producer
+
+    def _send(self, event: VoteEvent, loop: asyncio.AbstractEventLoop, done: asyncio.Future[Any]) -> None:
+        def ok(metadata: Any) -> None:
+            loop.call_soon_threadsafe(_resolve, done, metadata, None)
+
+        def failed(exc: BaseException) -> None:
+            loop.call_soon_threadsafe(_resolve, done, None, exc)
+
+        future = self._get_producer().send(
+            self._settings.kafka_topic, key=event.user_id.encode(), value=event.to_bytes()
+        )
+        future.add_callback(ok)
+        future.add_errback(failed)
+
+    async def publish(self, event: VoteEvent) -> Any:
+        """Send the event and wait for the broker's acknowledgement; PublishError after publish_timeout_s."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[Any] = loop.create_future()
+        try:
+            async with asyncio.timeout(self._settings.publish_timeout_s):
+                await loop.run_in_executor(self._pool, self._send, event, loop, done)
+                return await done
+        except TimeoutError as exc:
+            raise PublishError("broker did not acknowledge in time") from exc
+        except PublishError:
+            raise
+        except Exception as exc:  # kafka errors, NoBrokersAvailable on creation
+            raise PublishError(f"{type(exc).__name__}: {exc}") from exc
+
+    def close(self) -> None:
+        """Flush what is in flight and release the producer and the threads."""
+        with self._lock:
+            if self._producer is not None:
+                self._producer.close(timeout=2)
+                self._producer = None
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _resolve(done: asyncio.Future[Any], metadata: Any, exc: BaseException | None) -> None:
+    if done.done():
+        return
+    if exc is not None:
+        done.set_exception(PublishError(f"{type(exc).__name__}: {exc}"))
+    else:
+        done.set_result(metadata)

@@ -1,0 +1,196 @@
+"""Public endpoints: vote, validate-only, results, vote state, health, readiness, metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from app.api.producer import PublishError
+from app.api.schemas import ErrorBody, Health, Readiness, ResultsResponse, VoteAccepted, VoteState, VoteValidated
+from app.api.state import ApiState, api_state
+from app.counters import result_keys, results_from_values
+from app.db import connect
+from app.domain import VoteEvent, VoteRequest
+from app.errors import DEPENDENCY_ERRORS
+from app.logs import get_logger
+from app.pg_queries import results_from_ballots, vote_state
+from app.tracker import queue_accepted, state_from_hash, status_key
+
+router = APIRouter()
+log = get_logger("api")
+State = Annotated[ApiState, Depends(api_state)]
+_VALID = b'{"valid":true}'
+
+
+@router.post(
+    "/api/vote",
+    status_code=202,
+    response_model=VoteAccepted,
+    responses={413: {"model": ErrorBody}, 503: {"model": ErrorBody, "description": "broker did not acknowledge"}},
+    summary="Cast or change a vote; 202 only after the broker acknowledged the event",
+)
+async def post_vote(
+    body: VoteRequest,
+    state: State,
+    idempotency_key: Annotated[
+        uuid.UUID | None,
+        Header(alias="Idempotency-Key", description="UUID; becomes the vote id so a retried POST never counts twice"),
+    ] = None,
+) -> VoteAccepted:
+    """Publish the vote event keyed by user id (acks=all, idempotent producer) and record it as accepted."""
+    event = VoteEvent.from_request(body, idempotency_key)
+    started = time.perf_counter()
+    try:
+        await state.publisher.publish(event)
+    except PublishError as exc:
+        state.metrics.publish_failures.inc()
+        log.warning("vote_publish_failed", vote_id=str(event.vote_id), error=str(exc))
+        raise HTTPException(503, {"error": "broker_unavailable", "message": "vote not accepted, retry later"}) from exc
+    state.metrics.publish_latency.observe(time.perf_counter() - started)
+    state.metrics.votes_accepted.inc()
+    await _track_accepted(state, str(event.vote_id))
+    return VoteAccepted(vote_id=event.vote_id)
+
+
+async def _track_accepted(state: ApiState, vote_id: str) -> None:
+    """Best effort: the vote is durable in the broker already, so a Redis failure must not turn it into an error."""
+    try:
+        async with asyncio.timeout(state.settings.dependency_timeout_s):
+            pipe = state.redis.pipeline(transaction=False)
+            queue_accepted(pipe, vote_id, state.settings.tracker_ttl_s)
+            await pipe.execute()
+    except DEPENDENCY_ERRORS as exc:  # Redis down: the consumer's record will still appear
+        log.warning("tracker_accept_failed", vote_id=vote_id, error=type(exc).__name__)
+
+
+@router.post(
+    "/api/vote/validate",
+    response_model=VoteValidated,
+    summary="Validate a vote body without publishing it (the API's ceiling for benchmarks)",
+)
+async def validate_vote(body: VoteRequest) -> Response:
+    """Same validation as POST /api/vote, nothing else."""
+    return Response(_VALID, media_type="application/json")
+
+
+@router.get(
+    "/api/results",
+    response_model=ResultsResponse,
+    responses={503: {"model": ErrorBody, "description": "neither Redis nor PostgreSQL answered"}},
+    summary="Vote counts per candidate, from Redis (PostgreSQL when Redis is down)",
+)
+async def get_results(state: State) -> Response:
+    """Counters from Redis; if Redis fails, the same shape computed from PostgreSQL ballots."""
+    try:
+        values = await state.redis.mget(result_keys())
+        payload: dict[str, Any] = {"results": results_from_values(values), "source": "redis", "degraded": False}
+    except DEPENDENCY_ERRORS as exc:
+        log.warning("results_redis_failed", error=type(exc).__name__)
+        state.metrics.results_fallbacks.inc()
+        try:
+            results = await asyncio.to_thread(_results_from_postgresql, state)
+        except DEPENDENCY_ERRORS as pg_exc:
+            log.error("results_postgresql_failed", error=type(pg_exc).__name__)
+            detail = {"error": "results_unavailable", "message": "Redis and PostgreSQL failed"}
+            raise HTTPException(503, detail) from pg_exc
+        payload = {"results": results, "source": "postgresql", "degraded": True}
+    return Response(json.dumps(payload, separators=(",", ":")), media_type="application/json")
+
+
+def _results_from_postgresql(state: ApiState) -> Any:
+    conn = connect(state.settings)
+    try:
+        return results_from_ballots(conn)
+    finally:
+        conn.close()
+
+
+@router.get(
+    "/api/votes/{vote_id}",
+    response_model=VoteState,
+    responses={404: {"model": ErrorBody}, 503: {"model": ErrorBody}},
+    summary="A vote's processing state from the message tracker",
+)
+async def get_vote(
+    vote_id: Annotated[uuid.UUID, Path(description="the id answered by POST /api/vote")], state: State
+) -> Any:
+    """Tracker hash in Redis first, then PostgreSQL (vote history and dead letters)."""
+    vid = str(vote_id)
+    redis_failed = False
+    try:
+        found = state_from_hash(vid, await state.redis.hgetall(status_key(vid)))
+        if found:
+            return found
+    except DEPENDENCY_ERRORS:
+        redis_failed = True
+    try:
+        found = await asyncio.to_thread(_vote_from_postgresql, state, vid)
+    except DEPENDENCY_ERRORS as exc:
+        raise HTTPException(503, {"error": "tracker_unavailable"}) from exc
+    if found:
+        return found
+    detail = "unknown vote id" + (" (Redis unavailable, PostgreSQL has no record)" if redis_failed else "")
+    raise HTTPException(404, detail)
+
+
+def _vote_from_postgresql(state: ApiState, vote_id: str) -> Any:
+    conn = connect(state.settings)
+    try:
+        return vote_state(conn, vote_id)
+    finally:
+        conn.close()
+
+
+@router.get("/healthz", response_model=Health, summary="Liveness and the running release")
+async def healthz(state: State) -> Health:
+    """The process is alive; reports VOTELAB_RELEASE."""
+    return Health(version=state.settings.release)
+
+
+@router.get(
+    "/readyz",
+    response_model=Readiness,
+    responses={503: {"model": Readiness, "description": "a dependency is unreachable"}},
+    summary="Ready when the broker and Redis are reachable",
+)
+async def readyz(state: State, response: Response) -> Readiness:
+    """TCP check of a bootstrap broker and a Redis PING, each bounded by dependency_timeout_s."""
+    broker, redis_ok = await asyncio.gather(_broker_reachable(state), _redis_reachable(state))
+    checks = {"broker": "ok" if broker else "unreachable", "redis": "ok" if redis_ok else "unreachable"}
+    ready = broker and redis_ok
+    if not ready:
+        response.status_code = 503
+    return Readiness(status="ready" if ready else "not_ready", checks=checks)
+
+
+async def _broker_reachable(state: ApiState) -> bool:
+    for server in state.settings.bootstrap_list():
+        host, _, port = server.rpartition(":")
+        try:
+            async with asyncio.timeout(state.settings.dependency_timeout_s):
+                _, writer = await asyncio.open_connection(host.strip("[]"), int(port))
+            writer.close()
+            return True
+        except (OSError, TimeoutError, ValueError):
+            continue
+    return False
+
+
+async def _redis_reachable(state: ApiState) -> bool:
+    try:
+        async with asyncio.timeout(state.settings.dependency_timeout_s):
+            return bool(await state.redis.ping())
+    except DEPENDENCY_ERRORS:
+        return False
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+async def metrics(state: State) -> Response:
+    """Requests, votes accepted, publish failures and publish latency."""
+    return Response(generate_latest(state.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,28 @@
+"""Per-app resources (settings, publisher, Redis client, metrics), held on app.state instead of module globals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import redis.asyncio
+from fastapi import Request
+
+from app.api.metrics import ApiMetrics
+from app.api.producer import VotePublisher
+from app.settings import Settings
+
+
+@dataclass
+class ApiState:
+    """Everything a request handler needs."""
+
+    settings: Settings
+    publisher: VotePublisher
+    redis: redis.asyncio.Redis
+    metrics: ApiMetrics
+
+
+def api_state(request: Request) -> ApiState:
+    """FastAPI dependency returning the app's state."""
+    state: ApiState = request.app.state.votelab
+    return state

@@ -1,0 +1,119 @@
+"""One batch through storage: PostgreSQL transaction, then one Redis round trip. No broker here, so the
+storage step can be benchmarked and tested on its own.
+
+PostgreSQL failures raise TransientFailure (the caller retries without committing offsets). Redis failures do not:
+PostgreSQL is the truth, so the batch counts as done, the store remembers that Redis is behind, and rebuilds the
+counters from PostgreSQL as soon as Redis answers again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+
+import psycopg2
+import psycopg2.extensions
+import redis
+
+from app.consumer.pg_store import ConcurrentWriteError, DeadLetter, Delivery, Outcome, store_batch
+from app.consumer.redis_apply import RedisApplier
+from app.counters import Transition, counters_exist
+from app.db import connect
+from app.logs import get_logger
+from app.pg_queries import results_from_ballots
+from app.redis_client import sync_client
+from app.settings import Settings
+
+_UNMARKED_LIMIT = 1_000_000
+
+
+class TransientFailure(Exception):
+    """A dependency failed; retry the same batch later."""
+
+
+class BatchStore:
+    """Owns the PostgreSQL connection and the Redis client of one consumer process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.log = get_logger("consumer.store")
+        self._conn: psycopg2.extensions.connection | None = None
+        self._redis = sync_client(settings)
+        self.redis = RedisApplier(self._redis, settings.applied_marker_ttl_s, settings.tracker_ttl_s)
+        self.redis_behind = False
+        self._unmarked: list[Transition] = []
+
+    def _connection(self) -> psycopg2.extensions.connection:
+        if self._conn is None or self._conn.closed:
+            self._conn = connect(self.settings)
+        return self._conn
+
+    def _drop_connection(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(psycopg2.Error):
+                self._conn.close()
+        self._conn = None
+
+    def check_redis_on_start(self) -> None:
+        """A Redis without counters (lost its data) gets them rebuilt from PostgreSQL; never reset to zero."""
+        try:
+            if not counters_exist(self._redis):
+                self.redis_behind = True
+        except redis.RedisError:
+            self.redis_behind = True
+        self.catch_up_redis()
+
+    def store(self, deliveries: Sequence[Delivery], dead_letters: Sequence[DeadLetter] = ()) -> list[Outcome]:
+        """PostgreSQL then Redis for one batch; TransientFailure if PostgreSQL failed (nothing committed)."""
+        try:
+            outcomes = store_batch(self._connection(), list(deliveries), list(dead_letters))
+        except (psycopg2.Error, ConcurrentWriteError) as exc:
+            self._drop_connection()
+            self._record_failed(deliveries, type(exc).__name__)
+            raise TransientFailure(f"postgresql: {type(exc).__name__}: {str(exc).strip()[:200]}") from exc
+        if self.redis_behind:
+            self._remember_unmarked(outcomes)
+            self.catch_up_redis()
+            return outcomes
+        try:
+            self.redis.apply(outcomes, dead_letters)
+        except redis.RedisError as exc:
+            self.log.warning("redis_unavailable_counting_later", error=type(exc).__name__)
+            self.redis_behind = True
+            self._remember_unmarked(outcomes)
+        return outcomes
+
+    def _remember_unmarked(self, outcomes: Sequence[Outcome]) -> None:
+        if len(self._unmarked) < _UNMARKED_LIMIT:
+            self._unmarked.extend(o.transition for o in outcomes if o.transition is not None)
+
+    def _record_failed(self, deliveries: Sequence[Delivery], error: str) -> None:
+        with contextlib.suppress(redis.RedisError):
+            self.redis.record_failed([str(d.event.vote_id) for d in deliveries], error)
+
+    def catch_up_redis(self) -> bool:
+        """If Redis fell behind and answers now, rebuild its counters from PostgreSQL; True when up to date."""
+        if not self.redis_behind:
+            return True
+        try:
+            self._redis.ping()
+        except redis.RedisError:
+            return False
+        try:
+            results = results_from_ballots(self._connection())
+            self._connection().rollback()
+            self.redis.rebuild(results, self._unmarked)
+        except (psycopg2.Error, redis.RedisError) as exc:
+            self.log.warning("redis_rebuild_failed", error=type(exc).__name__)
+            if isinstance(exc, psycopg2.Error):
+                self._drop_connection()
+            return False
+        self.log.info("redis_rebuilt_from_postgresql", results=results, marked=len(self._unmarked))
+        self.redis_behind = False
+        self._unmarked = []
+        return True
+
+    def close(self) -> None:
+        """Release the connections."""
+        self._drop_connection()
+        self._redis.close()

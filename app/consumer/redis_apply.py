@@ -1,0 +1,51 @@
+"""The Redis half of a batch: counter transitions (Lua, at most once per vote) and tracker records, one round trip."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import redis
+
+from app.consumer.pg_store import DeadLetter, Outcome
+from app.counters import APPLY_SCRIPT, Results, Transition, apply_args, overwrite_results
+from app.tracker import queue_outcome
+
+
+class RedisApplier:
+    """Applies batch outcomes to Redis; also rewrites counters from PostgreSQL after an outage."""
+
+    def __init__(self, client: redis.Redis, marker_ttl_s: int, tracker_ttl_s: int) -> None:
+        self.client = client
+        self.marker_ttl_s = marker_ttl_s
+        self.tracker_ttl_s = tracker_ttl_s
+        self._script = client.register_script(APPLY_SCRIPT)
+
+    def apply(self, outcomes: Sequence[Outcome], dead_letters: Sequence[DeadLetter] = ()) -> int:
+        """One pipeline: the Lua apply for every transition plus the tracker records; returns votes newly counted."""
+        transitions = [o.transition for o in outcomes if o.transition is not None]
+        pipe = self.client.pipeline(transaction=False)
+        if transitions:
+            self._script(args=apply_args(transitions, self.marker_ttl_s), client=pipe)
+        for o in outcomes:
+            queue_outcome(pipe, o.vote_id, o.state, self.tracker_ttl_s)
+        for d in dead_letters:
+            if d.vote_id:
+                queue_outcome(pipe, d.vote_id, "dead_lettered", self.tracker_ttl_s, error=d.error)
+        results = pipe.execute()
+        return int(results[0]) if transitions else 0
+
+    def record_failed(self, vote_ids: Sequence[str], error: str) -> None:
+        """Tracker: these votes hit a transient failure and will be retried."""
+        pipe = self.client.pipeline(transaction=False)
+        for vote_id in vote_ids:
+            queue_outcome(pipe, vote_id, "failed", self.tracker_ttl_s, error=error)
+        pipe.execute()
+
+    def rebuild(self, results: Results, unmarked: Sequence[Transition]) -> None:
+        """Set the counters from PostgreSQL and mark the votes stored while Redis was away as applied."""
+        overwrite_results(self.client, results)
+        if unmarked:
+            pipe = self.client.pipeline(transaction=False)
+            for t in unmarked:
+                pipe.set(f"vote_applied:{t.vote_id}", "1", ex=self.marker_ttl_s)
+            pipe.execute()

@@ -1,0 +1,62 @@
+"""Runtime configuration from the environment (prefix VOTELAB_); secrets are SecretStr so they never reach logs."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app._version import __version__
+
+
+class Settings(BaseSettings):
+    """Every knob of the API, the consumer and the command-line tools."""
+
+    model_config = SettingsConfigDict(env_prefix="VOTELAB_", extra="ignore")
+
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_topic: str = "vote-events"
+    kafka_dlq_topic: str = "vote-events-dlq"
+    kafka_group_id: str = "vote-consumer"
+    kafka_topic_partitions: int = Field(default=3, ge=1)
+    redis_url: SecretStr = SecretStr("redis://127.0.0.1:6379/0")
+    database_url: SecretStr = SecretStr("postgresql://votelab@127.0.0.1:5432/votelab")
+    admin_token: SecretStr = SecretStr("")
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    log_level: str = "INFO"
+    release: str = __version__
+
+    # API behaviour
+    max_body_bytes: int = Field(default=4096, ge=256)
+    publish_timeout_s: float = Field(default=2.0, gt=0)
+    dependency_timeout_s: float = Field(default=1.0, gt=0)
+    tracker_ttl_s: int = Field(default=7 * 24 * 3600, ge=60)
+
+    # consumer behaviour
+    consumer_batch_size: int = Field(default=500, ge=1)
+    consumer_poll_timeout_ms: int = Field(default=200, ge=1)
+    consumer_session_timeout_ms: int = Field(default=6000, ge=1000)
+    consumer_max_poll_interval_ms: int = Field(default=15000, ge=2000)
+    consumer_backoff_max_s: float = Field(default=5.0, gt=0)
+    applied_marker_ttl_s: int = Field(default=30 * 24 * 3600, ge=60)
+
+    def bootstrap_list(self) -> list[str]:
+        """The comma list as kafka-python wants it."""
+        return [s.strip() for s in self.kafka_bootstrap_servers.split(",") if s.strip()]
+
+
+def redact_url(url: str) -> str:
+    """The URL with any password replaced, for logs and status pages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc}"))
+
+
+def load_settings() -> Settings:
+    """Read settings from the environment (one place, so entry points and tests agree)."""
+    return Settings()
