@@ -1,0 +1,21 @@
+# Ansible stage: the systemd Debian 12 image Molecule boots, and every role's Molecule scenario.
+# Podman is shared with other tools on this machine: every podman/molecule call holds /tmp/votelab-podman.lock.
+TEST_STAGES += test-molecule
+
+PODMAN_LOCK := flock /tmp/votelab-podman.lock
+# Every role with a scenario; infrastructure first, then the app tiers (order matters only for reading the log).
+MOLECULE_ORDER := common redis postgresql zookeeper kafka nodejs vote_api vote_consumer vote_frontend
+MOLECULE_ROLES ?= $(foreach r,$(MOLECULE_ORDER),$(if $(wildcard roles/$(r)/molecule/default/molecule.yml),$(r))) \
+  $(filter-out $(MOLECULE_ORDER),$(patsubst roles/%/molecule/default/molecule.yml,%,$(wildcard roles/*/molecule/default/molecule.yml)))
+
+.PHONY: image apt-cache molecule test-molecule
+apt-cache: ## start the host's apt-cacher-ng (idempotent) that containers fetch Debian packages through
+	@bash scripts/apt-cache.sh
+
+image: apt-cache ## build the cached systemd Debian 12 image localhost/debian12-systemd:latest
+	@$(PODMAN_LOCK) bash scripts/build-image.sh
+
+molecule: venv image ## run every role's Molecule scenario in turn, printing each one's duration (MOLECULE_ROLES=... to pick)
+	@bash scripts/molecule-all.sh $(MOLECULE_ROLES)
+
+test-molecule: molecule

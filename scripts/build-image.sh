@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Builds localhost/debian12-systemd:latest, the systemd-enabled Debian 12 image Molecule and the lab boot as "VMs".
+# debootstrap + `podman import`; cached: skipped when the image exists and carries this recipe's hash as a label,
+# so editing the package list or this script rebuilds it. Packages come through the host's apt-cacher-ng.
+# Run podman only under the shared lock: flock /tmp/votelab-podman.lock scripts/build-image.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+IMAGE=${VOTELAB_IMAGE:-localhost/debian12-systemd:latest}
+SUITE=bookworm
+MIRROR=http://deb.debian.org/debian
+# python3-apt lets Ansible's apt module run without bootstrapping itself on every converge.
+PACKAGES=systemd,systemd-sysv,dbus,python3,python3-apt,iproute2,procps,ca-certificates,sudo,gnupg,less
+
+recipe=$( { cat "$0"; echo "$IMAGE $SUITE $PACKAGES"; } | sha256sum | cut -c1-16)
+have=$(podman image inspect --format '{{ index .Labels "votelab.recipe" }}' "$IMAGE" 2>/dev/null || true)
+if [ "$have" = "$recipe" ]; then
+  echo "==> image $IMAGE is current (recipe $recipe)"
+  exit 0
+fi
+
+bash scripts/apt-cache.sh
+rootfs=$(mktemp -d /var/tmp/votelab-rootfs.XXXXXX)
+trap 'rm -rf "$rootfs"' EXIT
+echo "==> image: debootstrap $SUITE (minbase + $PACKAGES)"
+start=$(date +%s)
+debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$rootfs" "http://127.0.0.1:3142/${MIRROR#http://}" >"$rootfs.log" 2>&1 \
+  || { tail -30 "$rootfs.log"; exit 1; }
+rm -f "$rootfs.log"
+
+# The image talks to the real mirror; Molecule/lab point apt at the cache themselves when it is there.
+cat >"$rootfs/etc/apt/sources.list" <<SOURCES
+deb $MIRROR $SUITE main
+deb $MIRROR $SUITE-updates main
+deb http://deb.debian.org/debian-security $SUITE-security main
+SOURCES
+# Container hygiene: no stale machine-id (systemd makes one at boot), no package caches, no units that cannot run here.
+: >"$rootfs/etc/machine-id"
+rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+for unit in systemd-remount-fs.service getty.target console-getty.service systemd-logind.service; do
+  ln -sf /dev/null "$rootfs/etc/systemd/system/$unit"
+done
+
+echo "==> image: importing as $IMAGE"
+tar -C "$rootfs" -c . | podman import \
+  --change 'CMD ["/sbin/init"]' --change 'STOPSIGNAL SIGRTMIN+3' \
+  --change "LABEL votelab.recipe=$recipe" - "$IMAGE" >/dev/null
+echo "==> image $IMAGE built in $(( $(date +%s) - start ))s (recipe $recipe)"
