@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { proxyConfig, releaseVersion } from "@/lib/server/config";
 
@@ -18,6 +21,12 @@ describe("proxy config", () => {
   });
   it("reports the release from VOTELAB_RELEASE", () => {
     expect(releaseVersion({ VOTELAB_RELEASE: "0.1.0+gabc" })).toBe("0.1.0+gabc");
-    expect(releaseVersion({})).toBe("dev");
+    expect(releaseVersion({}, "/nonexistent/VERSION")).toBe("dev");
+  });
+  it("falls back to the bundle's VERSION file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "votelab-version-"));
+    writeFileSync(join(dir, "VERSION"), "0.2.0+gfeed\n");
+    expect(releaseVersion({}, join(dir, "VERSION"))).toBe("0.2.0+gfeed");
+    expect(releaseVersion({ VOTELAB_RELEASE: " " }, join(dir, "VERSION"))).toBe("0.2.0+gfeed");
   });
 });

@@ -2,6 +2,9 @@
  * The Next.js server's runtime settings, read from the environment on every use (not at build time), so one
  * standalone bundle runs on any host: the API URL comes from VOTELAB_API_URL when the server starts.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
 export interface ProxyConfig {
   /** Base URL of the FastAPI server, without a trailing slash, e.g. http://172.16.1.17:8000. */
   apiUrl: string;
@@ -44,7 +47,16 @@ export function proxyConfig(env: Env = process.env): ProxyConfig {
   };
 }
 
-/** The release this server runs, reported by /healthz (deploy health gates compare it). */
-export function releaseVersion(env: Env = process.env): string {
-  return env.VOTELAB_RELEASE?.trim() || "dev";
+/**
+ * The release this server runs, reported by /healthz (deploy health gates compare it): VOTELAB_RELEASE, else the
+ * release bundle's VERSION file (server.js runs from the bundle directory), else "dev".
+ */
+export function releaseVersion(env: Env = process.env, versionFile: string = join(process.cwd(), "VERSION")): string {
+  const fromEnv = env.VOTELAB_RELEASE?.trim();
+  if (fromEnv) return fromEnv;
+  try {
+    return readFileSync(versionFile, "utf8").trim() || "dev";
+  } catch {
+    return "dev";
+  }
 }
