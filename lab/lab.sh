@@ -22,6 +22,9 @@ for name, hv in sorted(inv["_meta"]["hostvars"].items()):
     print(name, hv["private_ip"])'
 }
 
+lab_group_host() { ansible-inventory -i "$INVENTORY" --list | python3 -c "import json,sys; print(json.load(sys.stdin)['$1']['hosts'][0])"; }
+lab_group_ip() { ansible-inventory -i "$INVENTORY" --host "$(lab_group_host "$1")" | python3 -c "import json,sys; print(json.load(sys.stdin)['private_ip'])"; }
+
 ensure_network() {
   if ! podman network exists "$LAB_NETWORK"; then
     say "creating podman network $LAB_NETWORK ($LAB_SUBNET)"
@@ -63,7 +66,25 @@ ensure_secrets() {
 
 provision() {
   say "running site.yml (log: $STATE/site.log)"
-  ansible-playbook -i "$INVENTORY" -i "$OVERLAY" -e @"$STATE/secrets.yml" site.yml 2>&1 | tee "$STATE/site.log"
+  ansible-playbook -i "$INVENTORY" -i "$OVERLAY" -e @lab/vars.yml -e @"$STATE/secrets.yml" site.yml 2>&1 | tee "$STATE/site.log"
+}
+
+status() {
+  python -m lab.status
+}
+
+summary() {
+  local api_ip fe_ip dist
+  api_ip=$(lab_group_ip api); fe_ip=$(lab_group_ip frontend)
+  dist=$(ansible -i "$INVENTORY" -i "$OVERLAY" -e @lab/vars.yml -e @"$STATE/secrets.yml" "$(lab_group_host kafka)" \
+    -m ansible.builtin.debug -a var=kafka_distribution 2>/dev/null | sed -n 's/.*"kafka_distribution": "\(.*\)".*/\1/p')
+  echo
+  say "ready"
+  echo "  vote page        http://$fe_ip:3000"
+  echo "  results          http://$fe_ip:3000/results"
+  echo "  API docs         http://$api_ip:8000/docs"
+  echo "  Kafka broker     ${dist:-unknown} distribution (lab/vars.yml; real sites use Apache Kafka)"
+  echo
 }
 
 up() {
@@ -73,7 +94,8 @@ up() {
   while read -r name ip; do lab_require_route "$ip"; wait_booted "$name"; done < <(lab_hosts)
   ensure_secrets
   provision
-  bash lab/status.sh
+  status
+  summary
 }
 
 down() {
@@ -87,6 +109,6 @@ case "${1:-}" in
   up) up ;;
   provision) provision ;;
   down) down ;;
-  status) bash lab/status.sh ;;
+  status) status ;;
   *) echo "usage: $0 up|provision|down|status" >&2; exit 2 ;;
 esac

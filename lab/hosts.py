@@ -1,0 +1,86 @@
+"""Handles on the running four-VM lab, shared by `make lab-status` and the end-to-end tests.
+
+Every address is checked to route through the lab's own podman bridge before anything is sent to it
+(the lab's 172.16.1.0/24 exists only on this machine); commands inside a VM go through `podman exec`,
+the same way Ansible reaches the lab hosts.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LAB_NETWORK = "votelab-lab"
+
+
+class LabRouteError(RuntimeError):
+    """Raised instead of sending traffic to an address that would leave this machine."""
+
+
+def lab_bridge() -> str:
+    out = subprocess.run(
+        ["podman", "network", "inspect", LAB_NETWORK, "--format", "{{.NetworkInterface}}"],
+        capture_output=True, text=True, check=False,
+    )
+    if out.returncode != 0 or not out.stdout.strip():
+        raise LabRouteError(f"the podman network {LAB_NETWORK} does not exist: run 'make lab' first")
+    return out.stdout.strip()
+
+
+def require_lab_route(address: str) -> None:
+    """Fail unless `ip route get address` leaves through the lab bridge."""
+    bridge = lab_bridge()
+    out = subprocess.run(["ip", "-j", "route", "get", address], capture_output=True, text=True, check=False)
+    routes = json.loads(out.stdout or "[]") if out.returncode == 0 else []
+    dev = routes[0].get("dev") if routes else None
+    if dev != bridge:
+        raise LabRouteError(
+            f"refusing to contact {address}: it routes via {dev!r}, not the lab bridge {bridge!r}; "
+            "lab traffic must stay on this machine"
+        )
+
+
+@dataclass(frozen=True)
+class LabHost:
+    """One lab VM: its inventory name, private address and the container that plays it."""
+
+    name: str
+    ip: str
+
+    @property
+    def container(self) -> str:
+        return f"votelab-{self.name}"
+
+    def run(self, *argv: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["podman", "exec", self.container, *argv],
+            capture_output=True, text=True, check=check, timeout=timeout,
+        )
+
+    def systemctl(self, *argv: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return self.run("systemctl", *argv, check=check)
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """Hosts and duty groups exactly as inventory/hosts.ini declares them."""
+
+    hosts: dict[str, LabHost]
+    groups: dict[str, list[str]]
+
+    def first(self, group: str) -> LabHost:
+        return self.hosts[self.groups[group][0]]
+
+
+def load_inventory() -> Inventory:
+    out = subprocess.run(
+        ["ansible-inventory", "-i", str(ROOT / "inventory" / "hosts.ini"), "--list"],
+        capture_output=True, text=True, check=True,
+    )
+    data = json.loads(out.stdout)
+    hosts = {name: LabHost(name, hv["private_ip"]) for name, hv in data["_meta"]["hostvars"].items()}
+    groups = {g: v["hosts"] for g, v in data.items() if isinstance(v, dict) and "hosts" in v}
+    return Inventory(hosts, groups)
