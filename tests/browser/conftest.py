@@ -1,0 +1,113 @@
+"""Fixtures for the browser tests: a real local stack (PostgreSQL, Redis, Tansu broker, API, consumer) on its own
+loopback ports, the production front end in front of it, and Debian's Chromium driven by Playwright.
+
+Why own ports: these tests stop and restart the API, and other test stages may run a stack at the same time.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+from devstack.frontend import frontend_url, start_frontend, stop_frontend
+from devstack.stack import REPO_ROOT, Ports, Stack
+
+BROWSER_PORTS = Ports(postgres=55832, redis=56779, broker=59492, api=8400)
+FRONTEND_PORT = 3400
+CHROMIUM = Path(os.environ.get("VOTELAB_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def browser_stack() -> Iterator[Stack]:
+    """The whole pipeline on loopback, removed afterwards (state dir traversable by the postgres user)."""
+    state_dir = Path(tempfile.mkdtemp(prefix="votelab-browser-"))
+    os.chmod(state_dir, 0o755)
+    stack = Stack(state_dir, BROWSER_PORTS)
+    stack.up()
+    try:
+        yield stack
+    finally:
+        stack.down(remove=True)
+        shutil.rmtree(state_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def frontend(browser_stack: Stack) -> Iterator[str]:
+    """The production front end (build/frontend/app) forwarding /api/* to the stack's API; yields its base URL."""
+    start_frontend(browser_stack, port=FRONTEND_PORT)
+    try:
+        yield frontend_url(FRONTEND_PORT)
+    finally:
+        stop_frontend(browser_stack)
+
+
+@pytest.fixture
+def api_running(browser_stack: Stack) -> Iterator[Stack]:
+    """The stack with its API up before and after the test (outage tests stop it)."""
+    if "api" not in browser_stack.handles or not browser_stack.handles["api"].alive():
+        browser_stack.start_api()
+    yield browser_stack
+    if "api" not in browser_stack.handles or not browser_stack.handles["api"].alive():
+        browser_stack.start_api()
+
+
+@pytest.fixture(scope="session")
+def playwright_instance() -> Iterator[Playwright]:
+    """Playwright's driver (its own browser download is not used)."""
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance: Playwright) -> Iterator[Browser]:
+    """Headless Chromium from Debian's package."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (make bootstrap)")
+    browser = playwright_instance.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def context(browser: Browser, frontend: str) -> Iterator[BrowserContext]:
+    """A fresh browser profile (so a fresh anonymous voter), Korean locale."""
+    ctx = browser.new_context(base_url=frontend, locale="ko-KR", viewport={"width": 1200, "height": 900})
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    """A tab in the fresh profile."""
+    return context.new_page()
+
+
+@pytest.fixture
+def api(browser_stack: Stack) -> Iterator[httpx.Client]:
+    """A direct client of the stack's API, to read results the UI should agree with."""
+    with httpx.Client(base_url=browser_stack.api_url, timeout=10) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """test-artifacts/ (gitignored) for screenshots."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

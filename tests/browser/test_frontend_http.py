@@ -1,0 +1,49 @@
+"""The front end's own HTTP surface: health, security headers, and the /api proxy contract (no browser)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import httpx
+from browser_helpers import api_results, with_vote
+
+
+def test_healthz_reports_the_bundle_version(frontend: str) -> None:
+    response = httpx.get(f"{frontend}/healthz", timeout=10)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["version"] not in ("", "dev")
+
+
+def test_pages_carry_security_headers(frontend: str) -> None:
+    for path in ("/", "/results", "/healthz"):
+        headers = httpx.get(f"{frontend}{path}", timeout=10).headers
+        assert "frame-ancestors 'none'" in headers["content-security-policy"]
+        assert "default-src 'self'" in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "no-referrer"
+        assert "x-powered-by" not in headers
+
+
+def test_proxy_forwards_votes_and_a_repeated_idempotency_key_counts_once(frontend: str, api: httpx.Client) -> None:
+    before = api_results(api)
+    key = str(uuid.uuid4())
+    ballot = {"user_id": f"anonymous-{uuid.uuid4().hex}", "candidate_id": "biweekly", "vote_type": "for"}
+    with httpx.Client(base_url=frontend, timeout=15) as client:
+        first = client.post("/api/vote", json=ballot, headers={"Idempotency-Key": key})
+        again = client.post("/api/vote", json=ballot, headers={"Idempotency-Key": key})
+        invalid = client.post("/api/vote", json={**ballot, "candidate_id": "weekly"})
+        admin = client.get("/api/admin/consistency")
+    assert first.status_code == 202, first.text
+    assert again.status_code == 202, again.text
+    assert first.json()["vote_id"] == again.json()["vote_id"]
+    assert invalid.status_code == 422
+    assert any(err["loc"][-1] == "candidate_id" for err in invalid.json()["detail"])
+    assert admin.status_code == 404
+    expected = with_vote(before, "biweekly", "for")
+    deadline = time.monotonic() + 15
+    while api_results(api) != expected and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert api_results(api) == expected
