@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import random
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -13,6 +15,31 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 SCHEMA_VERSION: Literal[1] = 1
 USER_ID_MAX = 64
 USER_ID_PATTERN = r"^[A-Za-z0-9_.:@-]+$"
+
+
+class _VoteIds:
+    """Random version-4 UUIDs from a per-process generator seeded by the OS (reseeded after fork): os.urandom per
+    vote costs a system call, which is slow on sandboxed hosts; vote ids need uniqueness, not secrecy."""
+
+    def __init__(self) -> None:
+        self._rng = random.Random(os.urandom(32))
+        os.register_at_fork(after_in_child=self.reseed)
+
+    def reseed(self) -> None:
+        """New seed (after fork, so parent and child never share a sequence)."""
+        self._rng = random.Random(os.urandom(32))
+
+    def new(self) -> uuid.UUID:
+        """A fresh random UUID (version 4)."""
+        value = self._rng.getrandbits(128)
+        value &= ~(0xF000 << 64)
+        value |= 0x4000 << 64
+        value &= ~(0xC000 << 48)
+        value |= 0x8000 << 48
+        return uuid.UUID(int=value)
+
+
+new_vote_id = _VoteIds().new
 
 
 class Candidate(StrEnum):
@@ -62,7 +89,7 @@ class VoteEvent(BaseModel):
         """A new event for a validated request; vote_id comes from the Idempotency-Key when given."""
         return cls(
             schema_version=SCHEMA_VERSION,
-            vote_id=vote_id or uuid.uuid4(),
+            vote_id=vote_id or new_vote_id(),
             user_id=body.user_id,
             candidate_id=body.candidate_id,
             vote_type=body.vote_type,

@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=4096, ge=256)
     publish_timeout_s: float = Field(default=2.0, gt=0)
     dependency_timeout_s: float = Field(default=1.0, gt=0)
+    results_cache_ms: int = Field(default=50, ge=0, le=1000)
     tracker_ttl_s: int = Field(default=7 * 24 * 3600, ge=60)
 
     # consumer behaviour

@@ -28,6 +28,24 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat()
 
 
+ACCEPTED_SCRIPT = """
+local ttl, at = ARGV[1], ARGV[2]
+for i = 3, #ARGV do
+  local key = 'vote_status:' .. ARGV[i]
+  redis.call('HSETNX', key, 'status', 'accepted')
+  redis.call('HSET', key, 'accepted_at', at)
+  redis.call('EXPIRE', key, ttl)
+end
+redis.call('HINCRBY', KEYS[1], 'accepted', #ARGV - 2)
+return #ARGV - 2
+"""
+
+
+def accepted_script_args(vote_ids: list[str], ttl_s: int, at: str | None = None) -> tuple[list[str], list[str | int]]:
+    """KEYS and ARGV of ACCEPTED_SCRIPT: record many accepted votes in one command."""
+    return [COUNTS_KEY], [ttl_s, at or now_iso(), *vote_ids]
+
+
 def queue_accepted(pipe: Any, vote_id: str, ttl_s: int, at: str | None = None) -> None:
     """Queue: the broker acknowledged this vote (status only set if the consumer has not been faster)."""
     key = status_key(vote_id)

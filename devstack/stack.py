@@ -129,14 +129,15 @@ class Stack:
 
     def settings(self, **overrides: Any) -> Settings:
         """Settings pointing at this stack (for in-process clients in tests and benchmarks)."""
-        return Settings(
-            kafka_bootstrap_servers=self.bootstrap_servers,
-            redis_url=SecretStr(self.redis_url),
-            database_url=SecretStr(self.database_url),
-            admin_token=SecretStr(self.admin_token),
-            api_port=self.ports.api,
-            **overrides,
-        )
+        values: dict[str, Any] = {
+            "kafka_bootstrap_servers": self.bootstrap_servers,
+            "redis_url": SecretStr(self.redis_url),
+            "database_url": SecretStr(self.database_url),
+            "admin_token": SecretStr(self.admin_token),
+            "api_port": self.ports.api,
+        }
+        values.update(overrides)
+        return Settings(**values)
 
     # ---- state file ---------------------------------------------------------------------------------------
     def _state_path(self) -> Path:

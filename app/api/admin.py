@@ -22,7 +22,7 @@ from app.tracker import COUNTS_KEY, counts_from_hash
 _bearer = HTTPBearer(auto_error=False, description="VOTELAB_ADMIN_TOKEN")
 
 
-def require_admin(
+async def require_admin(
     state: Annotated[ApiState, Depends(api_state)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> ApiState:

@@ -8,9 +8,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app.api import admin, routes
+from app.api.accepted import AcceptedRecorder
 from app.api.metrics import ApiMetrics
 from app.api.middleware import BodyLimitMiddleware, MetricsMiddleware
 from app.api.producer import VotePublisher
+from app.api.results_cache import ResultsCache
 from app.api.state import ApiState
 from app.logs import get_logger
 from app.redis_client import async_client
@@ -29,8 +31,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        redis_client = async_client(settings)
         state = ApiState(
-            settings=settings, publisher=VotePublisher(settings), redis=async_client(settings), metrics=metrics
+            settings=settings,
+            publisher=VotePublisher(settings),
+            redis=redis_client,
+            metrics=metrics,
+            accepted=AcceptedRecorder(redis_client, settings.tracker_ttl_s, settings.dependency_timeout_s),
+            results_cache=ResultsCache(settings.results_cache_ms),
         )
         app.state.votelab = state
         log.info(

@@ -8,6 +8,7 @@ batches (linger_ms), which is what makes acks=all fast enough.
 from __future__ import annotations
 
 import asyncio
+import collections
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -50,6 +51,13 @@ class VotePublisher:
         self._producer: KafkaProducer | None = None
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="publish")
+        self._notifiers: dict[int, _LoopNotifier] = {}
+
+    def _notifier(self, loop: asyncio.AbstractEventLoop) -> _LoopNotifier:
+        notifier = self._notifiers.get(id(loop))
+        if notifier is None or notifier.loop is not loop:
+            notifier = self._notifiers[id(loop)] = _LoopNotifier(loop)
+        return notifier
 
     def _get_producer(self) -> KafkaProducer:
         with self._lock:
@@ -57,12 +65,22 @@ class VotePublisher:
                 self._producer = build_producer(self._settings)
             return self._producer
 
+    def _metadata_ready(self) -> bool:
+        """Whether send() cannot block: the producer exists and knows the topic's partitions."""
+        producer = self._producer
+        if producer is None:
+            return False
+        metadata = getattr(producer, "_metadata", None)
+        return bool(metadata is not None and metadata.partitions_for_topic(self._settings.kafka_topic))
+
     def _send(self, event: VoteEvent, loop: asyncio.AbstractEventLoop, done: asyncio.Future[Any]) -> None:
+        notifier = self._notifier(loop)
+
         def ok(metadata: Any) -> None:
-            loop.call_soon_threadsafe(_resolve, done, metadata, None)
+            notifier.post(done, metadata, None)
 
         def failed(exc: BaseException) -> None:
-            loop.call_soon_threadsafe(_resolve, done, None, exc)
+            notifier.post(done, None, exc)
 
         future = self._get_producer().send(
             self._settings.kafka_topic, key=event.user_id.encode(), value=event.to_bytes()
@@ -76,7 +94,10 @@ class VotePublisher:
         done: asyncio.Future[Any] = loop.create_future()
         try:
             async with asyncio.timeout(self._settings.publish_timeout_s):
-                await loop.run_in_executor(self._pool, self._send, event, loop, done)
+                if self._metadata_ready():
+                    self._send(event, loop, done)  # appends to the producer's buffer without blocking
+                else:
+                    await loop.run_in_executor(self._pool, self._send, event, loop, done)
                 return await done
         except TimeoutError as exc:
             raise PublishError("broker did not acknowledge in time") from exc
@@ -92,6 +113,32 @@ class VotePublisher:
                 self._producer.close(timeout=2)
                 self._producer = None
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+class _LoopNotifier:
+    """Hands acknowledgements from the producer's I/O thread to the event loop in bursts: one wake-up
+    (call_soon_threadsafe, a system call) per burst of acknowledgements instead of one per vote."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self._items: collections.deque[tuple[asyncio.Future[Any], Any, BaseException | None]] = collections.deque()
+        self._lock = threading.Lock()
+        self._scheduled = False
+
+    def post(self, done: asyncio.Future[Any], metadata: Any, exc: BaseException | None) -> None:
+        """Called from the I/O thread."""
+        self._items.append((done, metadata, exc))
+        with self._lock:
+            if self._scheduled:
+                return
+            self._scheduled = True
+        self.loop.call_soon_threadsafe(self._drain)
+
+    def _drain(self) -> None:
+        with self._lock:
+            self._scheduled = False
+        while self._items:
+            _resolve(*self._items.popleft())
 
 
 def _resolve(done: asyncio.Future[Any], metadata: Any, exc: BaseException | None) -> None:

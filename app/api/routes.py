@@ -20,7 +20,7 @@ from app.domain import VoteEvent, VoteRequest
 from app.errors import DEPENDENCY_ERRORS
 from app.logs import get_logger
 from app.pg_queries import results_from_ballots, vote_state
-from app.tracker import queue_accepted, state_from_hash, status_key
+from app.tracker import state_from_hash, status_key
 
 router = APIRouter()
 log = get_logger("api")
@@ -54,19 +54,8 @@ async def post_vote(
         raise HTTPException(503, {"error": "broker_unavailable", "message": "vote not accepted, retry later"}) from exc
     state.metrics.publish_latency.observe(time.perf_counter() - started)
     state.metrics.votes_accepted.inc()
-    await _track_accepted(state, str(event.vote_id))
+    await state.accepted.record(str(event.vote_id))  # best effort: the vote is durable in the broker already
     return VoteAccepted(vote_id=event.vote_id)
-
-
-async def _track_accepted(state: ApiState, vote_id: str) -> None:
-    """Best effort: the vote is durable in the broker already, so a Redis failure must not turn it into an error."""
-    try:
-        async with asyncio.timeout(state.settings.dependency_timeout_s):
-            pipe = state.redis.pipeline(transaction=False)
-            queue_accepted(pipe, vote_id, state.settings.tracker_ttl_s)
-            await pipe.execute()
-    except DEPENDENCY_ERRORS as exc:  # Redis down: the consumer's record will still appear
-        log.warning("tracker_accept_failed", vote_id=vote_id, error=type(exc).__name__)
 
 
 @router.post(
@@ -87,9 +76,16 @@ async def validate_vote(body: VoteRequest) -> Response:
 )
 async def get_results(state: State) -> Response:
     """Counters from Redis; if Redis fails, the same shape computed from PostgreSQL ballots."""
+    cached = state.results_cache.fresh()
+    if cached is not None:
+        return Response(cached, media_type="application/json")
     try:
         values = await state.redis.mget(result_keys())
-        payload: dict[str, Any] = {"results": results_from_values(values), "source": "redis", "degraded": False}
+        body = json.dumps(
+            {"results": results_from_values(values), "source": "redis", "degraded": False}, separators=(",", ":")
+        ).encode()
+        state.results_cache.store(body)
+        return Response(body, media_type="application/json")
     except DEPENDENCY_ERRORS as exc:
         log.warning("results_redis_failed", error=type(exc).__name__)
         state.metrics.results_fallbacks.inc()

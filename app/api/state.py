@@ -7,8 +7,10 @@ from dataclasses import dataclass
 import redis.asyncio
 from fastapi import Request
 
+from app.api.accepted import AcceptedRecorder
 from app.api.metrics import ApiMetrics
 from app.api.producer import VotePublisher
+from app.api.results_cache import ResultsCache
 from app.settings import Settings
 
 
@@ -20,9 +22,11 @@ class ApiState:
     publisher: VotePublisher
     redis: redis.asyncio.Redis
     metrics: ApiMetrics
+    accepted: AcceptedRecorder
+    results_cache: ResultsCache
 
 
-def api_state(request: Request) -> ApiState:
-    """FastAPI dependency returning the app's state."""
+async def api_state(request: Request) -> ApiState:
+    """FastAPI dependency returning the app's state (async: a sync dependency would cost a thread hop)."""
     state: ApiState = request.app.state.votelab
     return state
