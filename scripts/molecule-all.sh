@@ -5,6 +5,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
 export ANSIBLE_FORCE_COLOR=0 PY_COLORS=0
+# per-task timings in each log, to see where a slow scenario spends its time
+export ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks
 logdir=build/molecule
 mkdir -p "$logdir"
 declare -a names=() results=() secs=()
