@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 from browser_helpers import api_results, with_vote
+
+from devstack.stack import Stack
 
 
 def test_healthz_reports_the_bundle_version(frontend: str) -> None:
@@ -43,6 +46,30 @@ def test_proxy_forwards_votes_and_a_repeated_idempotency_key_counts_once(fronten
     assert any(err["loc"][-1] == "candidate_id" for err in invalid.json()["detail"])
     assert admin.status_code == 404
     expected = with_vote(before, "biweekly", "for")
+    deadline = time.monotonic() + 15
+    while api_results(api) != expected and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert api_results(api) == expected
+
+
+def test_proxy_rides_out_an_api_restart(api_running: Stack, frontend: str, api: httpx.Client) -> None:
+    """A vote sent while the API is down (as in a rolling redeploy) is retried by the proxy until the API is back."""
+    stack = api_running
+    before = api_results(api)
+    stack.stop_api()
+    ballot = {"user_id": f"anonymous-{uuid.uuid4().hex}", "candidate_id": "monthly", "vote_type": "against"}
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(
+            httpx.post,
+            f"{frontend}/api/vote",
+            json=ballot,
+            headers={"Idempotency-Key": str(uuid.uuid4())},
+            timeout=30,
+        )
+        stack.start_api()
+        response = pending.result()
+    assert response.status_code == 202, response.text
+    expected = with_vote(before, "monthly", "against")
     deadline = time.monotonic() + 15
     while api_results(api) != expected and time.monotonic() < deadline:
         time.sleep(0.2)

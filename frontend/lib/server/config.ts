@@ -40,7 +40,7 @@ export function proxyConfig(env: Env = process.env): ProxyConfig {
   return {
     apiUrl,
     timeoutMs: intFrom(env, "VOTELAB_API_TIMEOUT_MS", 5000, 100, 120_000),
-    retries: intFrom(env, "VOTELAB_API_RETRIES", 6, 0, 20),
+    retries: intFrom(env, "VOTELAB_API_RETRIES", 8, 0, 20),
     backoffMs: intFrom(env, "VOTELAB_API_RETRY_BACKOFF_MS", 100, 1, 10_000),
     maxBackoffMs: intFrom(env, "VOTELAB_API_RETRY_MAX_BACKOFF_MS", 1000, 1, 60_000),
     maxBodyBytes: intFrom(env, "VOTELAB_PROXY_MAX_BODY_BYTES", 16_384, 1, 10_485_760),
