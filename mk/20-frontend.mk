@@ -29,7 +29,9 @@ frontend-release: ## front end: build/release/votelab-frontend-<version>.tar.gz 
 	@$(FRONTEND_ENV) bash scripts/build-frontend-release.sh release
 
 frontend-browser: venv frontend-build ## front end: Playwright + Debian chromium tests against the real local stack
-	@echo "==> frontend: browser tests"; $(FRONTEND_ENV) $(PY) -m pytest -p no:cacheprovider tests/browser $(BROWSER_PYTEST_ARGS)
+	@echo "==> frontend: browser tests"; cd $(ROOT) && $(FRONTEND_ENV) PYTHONPATH=$(ROOT) $(PY) -m pytest -p no:cacheprovider \
+		--timeout=300 tests/browser $(BROWSER_PYTEST_ARGS); rc=$$?; \
+		if [ $$rc -eq 5 ]; then echo "frontend-browser: no tests collected" >&2; exit 1; fi; exit $$rc
 
 test-frontend: frontend-check frontend-build frontend-browser ## the front-end test stage
 
