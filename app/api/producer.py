@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -52,6 +53,7 @@ class VotePublisher:
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="publish")
         self._notifiers: dict[int, _LoopNotifier] = {}
+        self._recycled_at = 0.0
 
     def _notifier(self, loop: asyncio.AbstractEventLoop) -> _LoopNotifier:
         notifier = self._notifiers.get(id(loop))
@@ -102,9 +104,25 @@ class VotePublisher:
         except TimeoutError as exc:
             raise PublishError("broker did not acknowledge in time") from exc
         except PublishError:
+            self._recycle()
             raise
         except Exception as exc:  # kafka errors, NoBrokersAvailable on creation
+            self._recycle()
             raise PublishError(f"{type(exc).__name__}: {exc}") from exc
+
+    def _recycle(self) -> None:
+        """Replace the producer after it reported an error (at most once a second).
+
+        A restarted broker that lost its state answers the idempotent producer's epoch bump with a fatal error, and
+        kafka-python's producer then refuses every send; a new producer gets a new producer id and works again.
+        """
+        with self._lock:
+            producer = self._producer
+            if producer is None or time.monotonic() - self._recycled_at < 1.0:
+                return
+            self._producer = None
+            self._recycled_at = time.monotonic()
+        self._pool.submit(producer.close, 0)
 
     def close(self) -> None:
         """Flush what is in flight and release the producer and the threads."""

@@ -60,6 +60,7 @@ class ConsumerWorker:
         self.stopping = threading.Event()
         self.batches = 0
         self.stored = 0
+        self._dlq_broken = False
 
     def request_stop(self, signum: int | None = None, frame: FrameType | None = None) -> None:
         """Signal handler: stop after the current batch."""
@@ -121,6 +122,10 @@ class ConsumerWorker:
                 except TransientFailure as exc:
                     self.log.warning("batch_failed_will_retry", error=str(exc), records=len(records), backoff_s=backoff)
                     self._rewind(consumer, records)
+                    if self._dlq_broken:
+                        dlq.close(timeout=0)
+                        dlq = build_producer(self.settings, client_id="votelab-consumer-dlq")
+                        self._dlq_broken = False
                     self.stopping.wait(backoff)
                     backoff = min(backoff * 2, self.settings.consumer_backoff_max_s)
                     continue
@@ -139,6 +144,7 @@ class ConsumerWorker:
             try:
                 publish_dead_letters(dlq, self.settings.kafka_dlq_topic, poison, self.settings.publish_timeout_s + 3)
             except KafkaError as exc:
+                self._dlq_broken = True  # a restarted broker may have made this producer unusable
                 raise TransientFailure(f"dlq: {type(exc).__name__}") from exc
             self.log.warning("messages_dead_lettered", count=len(poison), errors=sorted({p.error for p in poison}))
         outcomes = store.store(deliveries, poison)
