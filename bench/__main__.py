@@ -1,0 +1,88 @@
+"""`python -m bench` (make bench): measure the pipeline on a fresh loopback stack and write bench/results.json.
+
+The API rates are measured with the consumer stopped: in the lab the consumer runs on another VM (VM3), and on this
+two-core machine it would otherwise take CPU from the API under test. Every figure comes from this one run.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from bench import kafka_rates, latency, store_stage, wrk
+from devstack import BENCH_PORTS, Stack
+
+RESULTS = Path(__file__).with_name("results.json")
+STATE_DIR = Path("/tmp/votelab-bench")
+DRAIN_COUNT = 20000
+TARGETS = {
+    "api_accepted_votes_per_s": "≥ 50% of api_noop_requests_per_s",
+    "consumer_stored_votes_per_s": "≥ 80% of broker_drain_per_s",
+    "store_stage_votes_per_s": "≥ 10000",
+    "results_reads_per_s": "≥ 5000",
+    "e2e_latency_ms_p99": "≤ 250",
+}
+
+
+def wait_for_lag_zero(stack: Stack, timeout_s: float = 180) -> None:
+    """Wait until the consumer group has committed everything on the vote topic."""
+    from app.kafka_admin import consumer_lag
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if consumer_lag(stack.settings())["total_lag"] == 0:
+            return
+        time.sleep(1)
+    raise RuntimeError("consumer did not catch up")
+
+
+def main() -> int:
+    """Run every measurement, print the table, write results.json."""
+    if STATE_DIR.exists():
+        shutil.rmtree(STATE_DIR)
+    stack = Stack(STATE_DIR, BENCH_PORTS)
+    stack.up()
+    figures: dict[str, float] = {}
+    try:
+        stack.stop_consumer()
+        wrk.run(stack.api_url + "/api/vote/validate", 2, post_votes=True)  # warm-up
+        figures["api_noop_requests_per_s"] = wrk.run(stack.api_url + "/api/vote/validate", 8, post_votes=True).ok_per_s
+        figures["api_accepted_votes_per_s"] = wrk.run(stack.api_url + "/api/vote", 8, post_votes=True).ok_per_s
+        figures["results_reads_per_s"] = wrk.run(stack.api_url + "/api/results", 8).ok_per_s
+
+        stack.start_consumer()
+        wait_for_lag_zero(stack)
+        p50, p99, _n = latency.measure(stack.api_url, rate=500, seconds=10)
+        figures["e2e_latency_ms_p50"] = p50
+        figures["e2e_latency_ms_p99"] = p99
+        stack.stop_consumer()
+
+        topic, prefix = "bench-drain", f"drain-{uuid.uuid4().hex[:8]}"
+        kafka_rates.prefill(stack, topic, DRAIN_COUNT, prefix)
+        figures["broker_drain_per_s"] = kafka_rates.bare_drain_rate(stack, topic, DRAIN_COUNT)
+        figures["consumer_stored_votes_per_s"] = kafka_rates.consumer_store_rate(stack, topic, DRAIN_COUNT, prefix)
+        figures["store_stage_votes_per_s"] = store_stage.store_rate(stack)
+    finally:
+        stack.down(remove=True)
+
+    keys = [
+        "api_accepted_votes_per_s", "api_noop_requests_per_s", "broker_drain_per_s", "consumer_stored_votes_per_s",
+        "store_stage_votes_per_s", "results_reads_per_s", "e2e_latency_ms_p50", "e2e_latency_ms_p99",
+    ]  # fmt: skip
+    results = {k: round(figures[k], 1) for k in keys}
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\n{'measure':32} {'value':>10}  target")
+    for key in keys:
+        print(f"{key:32} {results[key]:>10.1f}  {TARGETS.get(key, '')}")
+    ratio_api = results["api_accepted_votes_per_s"] / results["api_noop_requests_per_s"]
+    ratio_consumer = results["consumer_stored_votes_per_s"] / results["broker_drain_per_s"]
+    print(f"\naccepted/no-op = {ratio_api:.0%}, consumer/drain = {ratio_consumer:.0%}; written to {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""The consumer's storage step alone: batches of events through BatchStore (PostgreSQL + Redis), no broker."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, datetime
+
+from app.consumer.batch import BatchStore
+from app.consumer.pg_store import Delivery
+from app.domain import Candidate, VoteEvent, VoteType
+from devstack import Stack
+
+
+def store_rate(stack: Stack, count: int = 20000, batch_size: int = 500) -> float:
+    """Votes per second stored in batches of batch_size (the consumer's default)."""
+    now = datetime.now(UTC)
+    prefix = f"store-{uuid.uuid4().hex[:8]}"
+    deliveries = [
+        Delivery(
+            VoteEvent(
+                schema_version=1,
+                vote_id=uuid.uuid4(),
+                user_id=f"{prefix}-{i}",
+                candidate_id=Candidate.MONTHLY if i % 2 else Candidate.BIWEEKLY,
+                vote_type=VoteType.FOR if i % 3 else VoteType.AGAINST,
+                voted_at=now,
+            ),
+            0,
+            i,
+        )
+        for i in range(count)
+    ]
+    store = BatchStore(stack.settings())
+    try:
+        started = time.perf_counter()
+        for i in range(0, count, batch_size):
+            store.store(deliveries[i : i + batch_size])
+        return count / (time.perf_counter() - started)
+    finally:
+        store.close()
