@@ -34,13 +34,21 @@ class StreamResult:
 class VoteStream:
     """Posts votes at `rate` per second from one thread until stopped, `max_votes` sent, or `max_seconds` passed."""
 
-    def __init__(self, base_url: str, rate: float = 20.0, max_votes: int = 5000, max_seconds: float = 300.0,
-                 voters: int = 200, timeout: float = 5.0) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        rate: float = 20.0,
+        max_votes: int = 5000,
+        max_seconds: float = 300.0,
+        voters: int = 200,
+        timeout: float = 5.0,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.interval = 1.0 / rate
         self.max_votes = max_votes
         self.max_seconds = max_seconds
-        self.voters = [f"anonymous-e2e-{uuid.uuid4().hex[:12]}" for _ in range(voters)]
+        self.voter_prefix = f"anonymous-e2e-{uuid.uuid4().hex[:8]}-"
+        self.voters = [f"{self.voter_prefix}{i}" for i in range(voters)]
         self.timeout = timeout
         self.result = StreamResult()
         self._stop = threading.Event()
