@@ -23,7 +23,9 @@ class LabRouteError(RuntimeError):
 def lab_bridge() -> str:
     out = subprocess.run(
         ["podman", "network", "inspect", LAB_NETWORK, "--format", "{{.NetworkInterface}}"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if out.returncode != 0 or not out.stdout.strip():
         raise LabRouteError(f"the podman network {LAB_NETWORK} does not exist: run 'make lab' first")
@@ -57,7 +59,10 @@ class LabHost:
     def run(self, *argv: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             ["podman", "exec", self.container, *argv],
-            capture_output=True, text=True, check=check, timeout=timeout,
+            capture_output=True,
+            text=True,
+            check=check,
+            timeout=timeout,
         )
 
     def systemctl(self, *argv: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -78,7 +83,9 @@ class Inventory:
 def load_inventory() -> Inventory:
     out = subprocess.run(
         ["ansible-inventory", "-i", str(ROOT / "inventory" / "hosts.ini"), "--list"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     data = json.loads(out.stdout)
     hosts = {name: LabHost(name, hv["private_ip"]) for name, hv in data["_meta"]["hostvars"].items()}

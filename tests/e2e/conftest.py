@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from labcheck import LabChecks
 
 from lab.hosts import Inventory, LabRouteError, load_inventory, require_lab_route
-from labcheck import LabChecks
 
 ROOT = Path(__file__).resolve().parents[2]
 

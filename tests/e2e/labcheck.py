@@ -56,31 +56,39 @@ class LabChecks:
 
     def pg_results(self) -> dict[str, dict[str, int]]:
         results = {c: {"for": 0, "against": 0, "total": 0} for c in CANDIDATES}
-        for candidate, vote_type, n in self.psql(
-            "SELECT candidate_id, vote_type, count(*) FROM ballots GROUP BY 1, 2"
-        ):
+        for candidate, vote_type, n in self.psql("SELECT candidate_id, vote_type, count(*) FROM ballots GROUP BY 1, 2"):
             results[candidate][vote_type] = int(n)
             results[candidate]["total"] += int(n)
         return results
 
     def redis_results(self) -> dict[str, dict[str, int]]:
-        keys = [f"vote_result:{c}:{t}" for c in CANDIDATES for t in (*TYPES,)] + [f"vote_result:{c}" for c in CANDIDATES]
+        keys = [f"vote_result:{c}:{t}" for c in CANDIDATES for t in TYPES]
+        keys += [f"vote_result:{c}" for c in CANDIDATES]
         out = self.redis_host.run(
-            "env", f"REDISCLI_AUTH={self.secrets['vault_redis_password']}",
-            "redis-cli", "--no-auth-warning", "MGET", *keys,
+            "env",
+            f"REDISCLI_AUTH={self.secrets['vault_redis_password']}",
+            "redis-cli",
+            "--no-auth-warning",
+            "MGET",
+            *keys,
         )
         values = [int(v) if v.strip() else 0 for v in out.stdout.splitlines()]
         got = dict(zip(keys, values, strict=True))
         return {
-            c: {"for": got[f"vote_result:{c}:for"], "against": got[f"vote_result:{c}:against"],
-                "total": got[f"vote_result:{c}"]}
+            c: {
+                "for": got[f"vote_result:{c}:for"],
+                "against": got[f"vote_result:{c}:against"],
+                "total": got[f"vote_result:{c}"],
+            }
             for c in CANDIDATES
         }
 
     def consistency(self) -> tuple[int, str]:
         """The app's own `consistency check` on the consumer host, with the consumer's settings."""
         out = self.consumer_host.run(
-            "bash", "-c", f"set -a; . /etc/votelab/consumer.env; exec {APP_PYTHON} -m app.consistency check",
+            "bash",
+            "-c",
+            f"set -a; . /etc/votelab/consumer.env; exec {APP_PYTHON} -m app.consistency check",
             check=False,
         )
         return out.returncode, out.stdout + out.stderr

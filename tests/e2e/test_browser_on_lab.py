@@ -17,8 +17,15 @@ from playwright.sync_api import Browser, Page, Request, expect, sync_playwright
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
 CHROMIUM = os.environ.get("VOTELAB_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 WAIT_MS = 20_000
 
 
@@ -36,9 +43,7 @@ def vote(page: Page, candidate: str, vote_type: str) -> None:
 
 
 @pytest.mark.timeout(300)
-def test_vote_change_and_results_agree_everywhere(
-    browser: Browser, frontend_url: str, healthy_lab: LabChecks
-) -> None:
+def test_vote_change_and_results_agree_everywhere(browser: Browser, frontend_url: str, healthy_lab: LabChecks) -> None:
     checks = healthy_lab
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     before = checks.pg_results()
@@ -82,7 +87,9 @@ def test_vote_change_and_results_agree_everywhere(
     assert ballots == [["biweekly", "against"], ["monthly", "for"]]
     events = checks.psql(f"SELECT candidate_id, vote_type, status FROM vote_events WHERE user_id = '{voter}'")
     assert sorted(map(tuple, events)) == [
-        ("biweekly", "against", "stored"), ("biweekly", "for", "stored"), ("monthly", "for", "stored")
+        ("biweekly", "against", "stored"),
+        ("biweekly", "for", "stored"),
+        ("monthly", "for", "stored"),
     ]
     # Redis on the Redis host holds the same counts, and the app's own check finds no drift.
     pg, rd = checks.wait_consistent()
@@ -91,9 +98,9 @@ def test_vote_change_and_results_agree_everywhere(
     assert rc == 0, report
 
     # The event on vote-events has the documented format.
-    vote_id = checks.psql(
-        f"SELECT vote_id FROM vote_events WHERE user_id = '{voter}' AND candidate_id = 'monthly'"
-    )[0][0]
+    vote_id = checks.psql(f"SELECT vote_id FROM vote_events WHERE user_id = '{voter}' AND candidate_id = 'monthly'")[0][
+        0
+    ]
     record = checks.read_event(vote_id)
     assert record is not None, f"vote {vote_id} not found on vote-events"
     assert record["key"] == voter
@@ -102,5 +109,8 @@ def test_vote_change_and_results_agree_everywhere(
     assert value.keys() == {"schema_version", "vote_id", "user_id", "candidate_id", "vote_type", "voted_at"}
     assert value["schema_version"] == 1
     assert (value["vote_id"], value["user_id"], value["candidate_id"], value["vote_type"]) == (
-        vote_id, voter, "monthly", "for"
+        vote_id,
+        voter,
+        "monthly",
+        "for",
     )

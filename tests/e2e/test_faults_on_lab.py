@@ -49,14 +49,23 @@ def _restart_vm(checks: LabChecks) -> None:
 
 
 FAULTS = [
-    Fault("postgresql stopped", _unit("pg_host", "postgresql@15-main", "stop"),
-          _unit("pg_host", "postgresql@15-main", "start")),
-    Fault("redis stopped", _unit("redis_host", "redis-server", "stop"), _unit("redis_host", "redis-server", "start"),
-          during=_results_still_served),
-    Fault("consumer SIGKILL", _unit("consumer_host", "votelab-consumer", "kill", "-s", "SIGKILL"),
-          lambda c: None),
-    Fault("broker frozen", _unit("kafka_host", "kafka", "kill", "-s", "SIGSTOP"),
-          _unit("kafka_host", "kafka", "kill", "-s", "SIGCONT")),
+    Fault(
+        "postgresql stopped",
+        _unit("pg_host", "postgresql@15-main", "stop"),
+        _unit("pg_host", "postgresql@15-main", "start"),
+    ),
+    Fault(
+        "redis stopped",
+        _unit("redis_host", "redis-server", "stop"),
+        _unit("redis_host", "redis-server", "start"),
+        during=_results_still_served,
+    ),
+    Fault("consumer SIGKILL", _unit("consumer_host", "votelab-consumer", "kill", "-s", "SIGKILL"), lambda c: None),
+    Fault(
+        "broker frozen",
+        _unit("kafka_host", "kafka", "kill", "-s", "SIGSTOP"),
+        _unit("kafka_host", "kafka", "kill", "-s", "SIGCONT"),
+    ),
     Fault("consumer host restarted", _restart_vm, lambda c: None),
 ]
 
