@@ -3,6 +3,9 @@ import Link from "next/link";
 import { LogoIcon } from "@/components/Icons";
 import "./globals.css";
 
+// Rendered per request: the CSP nonce differs on every answer, so pages cannot be prerendered once.
+export const dynamic = "force-dynamic";
+
 export const metadata: Metadata = {
   title: { default: "회식 빈도 투표 · votelab", template: "%s · votelab" },
   description: "우리 팀 회식, 월 1회와 2주 1회 중 어느 쪽이 좋을까요? 익명으로 투표하고 실시간 결과를 확인하세요.",

@@ -28,6 +28,11 @@ def test_pages_carry_security_headers(frontend: str) -> None:
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["referrer-policy"] == "no-referrer"
         assert "x-powered-by" not in headers
+    # Scripts run only with a per-response nonce: no 'unsafe-inline' for scripts, a new nonce every time.
+    policies = [httpx.get(f"{frontend}/", timeout=10).headers["content-security-policy"] for _ in range(2)]
+    script_src = [next(d for d in p.split("; ") if d.startswith("script-src")) for p in policies]
+    assert all("'nonce-" in s and "unsafe-inline" not in s for s in script_src), script_src
+    assert script_src[0] != script_src[1]
 
 
 def test_proxy_forwards_votes_and_a_repeated_idempotency_key_counts_once(frontend: str, api: httpx.Client) -> None:
