@@ -55,9 +55,9 @@ class Ports:
     api: int
 
 
-DEV_PORTS = Ports(postgres=55432, redis=56379, broker=59092, api=8000)
-TEST_PORTS = Ports(postgres=55532, redis=56479, broker=59192, api=8100)
-BENCH_PORTS = Ports(postgres=55632, redis=56579, broker=59292, api=8200)
+DEV_PORTS = Ports(postgres=25432, redis=26379, broker=29092, api=8000)
+TEST_PORTS = Ports(postgres=25532, redis=26479, broker=29192, api=8100)
+BENCH_PORTS = Ports(postgres=25632, redis=26579, broker=29292, api=8200)
 
 
 class Stack:
