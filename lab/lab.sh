@@ -64,9 +64,22 @@ ensure_secrets() {
   chmod 600 "$STATE/secrets.yml"
 }
 
+# The releases site.yml deploys, built once on the control node (hosts install them offline).
+ensure_releases() {
+  local v; v=$(bash scripts/version.sh)
+  [ -f "build/release/votelab-app-$v.tar.gz" ] || make --no-print-directory release
+  [ -f "build/release/votelab-frontend-$v.tar.gz" ] || make --no-print-directory frontend-release
+}
+
 provision() {
+  ensure_releases
   say "running site.yml (log: $STATE/site.log)"
   ansible-playbook -i "$INVENTORY" -i "$OVERLAY" -e @lab/vars.yml -e @"$STATE/secrets.yml" site.yml 2>&1 | tee "$STATE/site.log"
+}
+
+# Sum of changed= over the last site.yml run's PLAY RECAP.
+changed_total() {
+  sed -n 's/.* changed=\([0-9]*\).*/\1/p' "$STATE/site.log" | awk '{s+=$1} END {print s+0}'
 }
 
 status() {
@@ -84,6 +97,7 @@ summary() {
   echo "  results          http://$fe_ip:3000/results"
   echo "  API docs         http://$api_ip:8000/docs"
   echo "  Kafka broker     ${dist:-unknown} distribution (lab/vars.yml; real sites use Apache Kafka)"
+  echo "  site.yml         changed=$(changed_total) (a second 'make lab' changes nothing)"
   echo
 }
 

@@ -11,3 +11,10 @@ lab-status: venv ## report each lab service's health
 
 lab-down: ## remove the lab containers, network and generated secrets
 	@bash lab/lab.sh down
+
+# End-to-end stage: the lab is brought up (or converged again: a second run must change nothing), then the browser,
+# fault and redeploy tests run against it. The lab stays up afterwards for inspection (`make lab-down` removes it).
+.PHONY: test-lab
+test-lab: lab ## end-to-end tests on the lab (browser, faults, rolling redeploy)
+	@PYTHONPATH=$(ROOT):$(ROOT)/tests/e2e pytest -p no:cacheprovider -o addopts= -v tests/e2e; rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "no e2e tests ran" >&2; exit 1; fi; exit $$rc
