@@ -1,6 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import Link from "next/link";
 import { LogoIcon } from "@/components/Icons";
+import NavLinks from "@/components/NavLinks";
 import "./globals.css";
 
 // Rendered per request: the CSP nonce differs on every answer, so pages cannot be prerendered once.
@@ -32,10 +33,7 @@ export default function RootLayout({ children }: Readonly<{ children: React.Reac
               </span>
               <span className="brand__name">회식 투표</span>
             </Link>
-            <nav aria-label="주요 메뉴" className="site-nav">
-              <Link href="/">투표하기</Link>
-              <Link href="/results">실시간 결과</Link>
-            </nav>
+            <NavLinks />
           </div>
         </header>
         <main id="main" className="site-main">

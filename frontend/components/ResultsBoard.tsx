@@ -5,7 +5,7 @@
  */
 import { CANDIDATES, VOTE_TYPE_LABELS, candidateLabel, type CandidateId } from "@/lib/candidates";
 import { leader, splitPercent, totalVotes, type Results, type Tally } from "@/lib/results";
-import { useLiveResults } from "@/lib/useLiveResults";
+import { useLiveResults, type LiveResults } from "@/lib/useLiveResults";
 import { AlertIcon, BallotIcon, ScaleIcon, TrophyIcon } from "./Icons";
 import ProgressBar from "./ProgressBar";
 
@@ -20,7 +20,11 @@ function signed(n: number): string {
 }
 
 export default function ResultsBoard() {
-  const { snapshot, updatedAt, unreachable } = useLiveResults();
+  return <ResultsView {...useLiveResults()} />;
+}
+
+/** The results as received (pure: the same input always renders the same page, for tests and for the hook). */
+export function ResultsView({ snapshot, updatedAt, unreachable }: LiveResults) {
   const stale = unreachable && snapshot !== null;
 
   return (
