@@ -11,11 +11,7 @@ BROWSER_PYTEST_ARGS ?=
 .PHONY: frontend-deps frontend-check frontend-build frontend-release frontend-browser test-frontend
 
 frontend-deps: ## npm ci from frontend/package-lock.json (skipped when node_modules already matches the lock)
-	@lock=$$(sha256sum $(FRONTEND)/package-lock.json | cut -d' ' -f1); \
-	if [ "$$(cat $(FRONTEND)/node_modules/.votelab-lock-sha256 2>/dev/null)" != "$$lock" ]; then \
-	  echo "==> frontend: npm ci"; cd $(FRONTEND) && $(FRONTEND_ENV) npm ci --no-audit --no-fund --loglevel=error && \
-	  echo "$$lock" > node_modules/.votelab-lock-sha256; \
-	fi
+	@$(FRONTEND_ENV) bash scripts/build-frontend-release.sh deps
 
 frontend-check: frontend-deps ## front end: tsc --noEmit, eslint, vitest unit tests
 	@echo "==> frontend: tsc --noEmit"; cd $(FRONTEND) && $(FRONTEND_ENV) npx --no-install tsc --noEmit

@@ -1,19 +1,28 @@
 #!/usr/bin/env bash
 # Builds the Next.js front end and packages it for hosts that have only Node.js (20+).
-#   build-frontend-release.sh build    npm ci (when the lock file changed) + next build + assemble build/frontend/app
+#   build-frontend-release.sh deps     npm ci, only when package-lock.json changed since the last install
+#   build-frontend-release.sh build    deps + next build + assemble build/frontend/app
 #   build-frontend-release.sh release  the same, then build/release/votelab-frontend-<version>.tar.gz (the default)
 # The assembled app is Next's standalone server with .next/static and public copied in, the edge-headers preload
 # wired into server.js, and a VERSION file; run it with `node server.js` (PORT, HOSTNAME, VOTELAB_API_URL).
 # A rebuild is skipped when the front end's sources and the version are unchanged since the last assembly.
+# Concurrent runs (several make targets in one tree) wait for each other on a lock. build/frontend/app is a symlink
+# switched atomically to build/frontend/builds/<version>; the previous builds stay, so a server started from one keeps
+# its files while a newer build lands (only the newest three are kept).
 set -euo pipefail
 mode=${1:-release}
-case "$mode" in build | release) ;; *) echo "usage: $0 [build|release]" >&2; exit 2 ;; esac
+case "$mode" in deps | build | release) ;; *) echo "usage: $0 [deps|build|release]" >&2; exit 2 ;; esac
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 frontend=$root/frontend
 app=$root/build/frontend/app
+builds=$root/build/frontend/builds
 version=$("$root/scripts/version.sh")
 export NEXT_TELEMETRY_DISABLED=1
+
+mkdir -p "$root/build/frontend"
+exec 9>"$root/build/frontend/.lock"
+flock 9
 
 command -v node >/dev/null || { echo "build-frontend-release: node is not on PATH" >&2; exit 1; }
 
@@ -25,6 +34,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sum" ]; then
   (cd "$frontend" && npm ci --no-audit --no-fund --loglevel=error)
   echo "$lock_sum" > "$stamp"
 fi
+[ "$mode" = deps ] && exit 0
 
 # 2. next build + assemble, unless the sources and the version are what the assembled app was built from.
 inputs_sum=$(
@@ -38,18 +48,24 @@ if [ "$(cat "$app/.build-inputs" 2>/dev/null)" = "$inputs_sum" ] && [ -f "$app/s
 else
   echo "==> frontend: next build ($version)"
   (cd "$frontend" && npx --no-install next build)
-  echo "==> frontend: assembling $app"
-  rm -rf "$app"
-  mkdir -p "$app"
-  cp -a "$frontend/.next/standalone/." "$app/"
-  mkdir -p "$app/.next"
-  cp -a "$frontend/.next/static" "$app/.next/static"
-  cp -a "$frontend/public" "$app/public"
-  cp "$frontend/server/edge-headers.cjs" "$app/edge-headers.cjs"
+  target=$builds/$(echo "$version" | tr -c 'A-Za-z0-9._+\n-' '_')
+  echo "==> frontend: assembling $target"
+  rm -rf "$target.part"
+  mkdir -p "$target.part/.next"
+  cp -a "$frontend/.next/standalone/." "$target.part/"
+  cp -a "$frontend/.next/static" "$target.part/.next/static"
+  cp -a "$frontend/public" "$target.part/public"
+  cp "$frontend/server/edge-headers.cjs" "$target.part/edge-headers.cjs"
   # Load the edge preload before Next.js creates its HTTP server.
-  sed -i "1i require('./edge-headers.cjs');" "$app/server.js"
-  echo "$version" > "$app/VERSION"
-  echo "$inputs_sum" > "$app/.build-inputs"
+  sed -i "1i require('./edge-headers.cjs');" "$target.part/server.js"
+  echo "$version" > "$target.part/VERSION"
+  echo "$inputs_sum" > "$target.part/.build-inputs"
+  rm -rf "$target"
+  mv "$target.part" "$target"
+  [ -L "$app" ] || rm -rf "$app"
+  ln -sfn "$target" "$app.link" && mv -T "$app.link" "$app"
+  # Keep the newest three builds (a running server may still use an older one).
+  ls -1dt "$builds"/*/ 2>/dev/null | tail -n +4 | xargs -r rm -rf
 fi
 
 [ "$mode" = build ] && exit 0
@@ -60,7 +76,7 @@ out=$root/build/release/$name.tar.gz
 mkdir -p "$root/build/release"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-cp -a "$app" "$tmp/$name"
+cp -a "$(readlink -f "$app")" "$tmp/$name"
 rm -f "$tmp/$name/.build-inputs"
 mtime=$(git -C "$root" log -1 --format=%cI 2>/dev/null || date -u +%FT%TZ)
 tar -C "$tmp" --sort=name --owner=0 --group=0 --numeric-owner --mtime="$mtime" -czf "$out.part" "$name"
