@@ -28,6 +28,14 @@ TARGETS = {
 }
 
 
+class _Figures(dict[str, float]):
+    """Prints each figure as soon as it is measured (a long run shows progress)."""
+
+    def __setitem__(self, key: str, value: float) -> None:
+        print(f"  {key:32} {value:10.1f}", flush=True)
+        super().__setitem__(key, value)
+
+
 def wait_for_lag_zero(stack: Stack, timeout_s: float = 180) -> None:
     """Wait until the consumer group has committed everything on the vote topic."""
     from app.kafka_admin import consumer_lag
@@ -46,7 +54,7 @@ def main() -> int:
         shutil.rmtree(STATE_DIR)
     stack = Stack(STATE_DIR, BENCH_PORTS)
     stack.up()
-    figures: dict[str, float] = {}
+    figures: dict[str, float] = _Figures()
     try:
         stack.stop_consumer()
         wrk.run(stack.api_url + "/api/vote/validate", 2, post_votes=True)  # warm-up

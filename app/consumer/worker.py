@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
+import time
 from collections.abc import Sequence
 from types import FrameType
 from typing import Any
@@ -110,9 +111,14 @@ class ConsumerWorker:
         consumer = self._consumer()
         self.log.info("consumer_started", topic=self.settings.kafka_topic, group=self.settings.kafka_group_id)
         backoff = 0.2
+        assigned: set[TopicPartition] = set()
         try:
             while not self.stopping.is_set():
                 polled = consumer.poll(timeout_ms=self.settings.consumer_poll_timeout_ms)
+                assignment = consumer.assignment()
+                if assignment != assigned:
+                    assigned = set(assignment)
+                    self.log.info("partitions_assigned", partitions=sorted(tp.partition for tp in assigned))
                 records = [r for batch in polled.values() for r in batch]
                 if not records:
                     store.catch_up_redis()
@@ -133,10 +139,22 @@ class ConsumerWorker:
                 self._commit(consumer, records)
         finally:
             self.log.info("consumer_stopping", batches=self.batches, stored=self.stored)
+            self._finish_join(consumer)
             consumer.close()  # leaves the group
             dlq.close(timeout=5)
             store.close()
         return 0
+
+    def _finish_join(self, consumer: KafkaConsumer, timeout_s: float = 15.0) -> None:
+        """Do not leave while our JoinGroup is still pending: Tansu then keeps the departed member as group leader
+        and later members never get partitions. Polling until assigned finishes the join; records polled here are
+        not committed, so they are delivered again to the next member."""
+        deadline = time.monotonic() + timeout_s
+        while not consumer.assignment() and time.monotonic() < deadline:
+            try:
+                consumer.poll(timeout_ms=200)
+            except KafkaError:
+                return
 
     def _process(self, records: Sequence[Any], store: BatchStore, dlq: KafkaProducer) -> None:
         deliveries, poison = split_batch(records)
