@@ -21,7 +21,13 @@ const nextConfig: NextConfig = {
   // `make test-frontend` runs eslint on its own; the build keeps its TypeScript check.
   eslint: { ignoreDuringBuilds: true },
   async headers() {
-    return [{ source: "/:path*", headers: securityHeaders }];
+    // JSON endpoints never render anything: a deny-all policy (pages get theirs, with a nonce, from middleware.ts).
+    const jsonPolicy = { key: "Content-Security-Policy", value: "default-src 'none'; frame-ancestors 'none'" };
+    return [
+      { source: "/:path*", headers: securityHeaders },
+      { source: "/api/:path*", headers: [jsonPolicy] },
+      { source: "/healthz", headers: [jsonPolicy] },
+    ];
   },
 };
 
