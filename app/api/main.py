@@ -6,11 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.telemetry import TelemetryConfig
 
 from app.api import admin, routes
 from app.api.accepted import AcceptedRecorder
 from app.api.metrics import ApiMetrics
-from app.api.middleware import BodyLimitMiddleware, MetricsMiddleware
+from app.api.middleware import BodyLimitMiddleware, MetricsMiddleware, ResultsFastPath
 from app.api.producer import VotePublisher
 from app.api.results_cache import ResultsCache
 from app.api.state import ApiState
@@ -27,6 +28,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """A new API instance; tests build one per configuration."""
     settings = settings or load_settings()
     metrics = ApiMetrics()
+    results_cache = ResultsCache(settings.results_cache_ms)
     log = get_logger("api")
 
     @asynccontextmanager
@@ -38,7 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             redis=redis_client,
             metrics=metrics,
             accepted=AcceptedRecorder(redis_client, settings.tracker_ttl_s, settings.dependency_timeout_s),
-            results_cache=ResultsCache(settings.results_cache_ms),
+            results_cache=results_cache,
         )
         app.state.votelab = state
         log.info(
@@ -54,9 +56,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await state.redis.aclose()
             log.info("api_stopped")
 
-    app = FastAPI(title="votelab", version=settings.release, description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="votelab",
+        version=settings.release,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        # FastAPI's OpenTelemetry probe costs environment lookups on every request; this app exports Prometheus
+        telemetry=TelemetryConfig(tracing=False, metrics=False, logs=False, operation_spans=False),
+    )
     app.include_router(routes.router)
     app.include_router(admin.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(ResultsFastPath, cache=results_cache)
     return app

@@ -8,6 +8,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.metrics import ApiMetrics
+from app.api.results_cache import ResultsCache
 
 _KNOWN_ROUTES = {"/api/vote", "/api/vote/validate", "/api/results", "/healthz", "/readyz", "/metrics"}
 
@@ -80,12 +81,35 @@ class BodyLimitMiddleware:
                 raise
 
 
+class ResultsFastPath:
+    """Answer GET /api/results straight from the results cache while it is fresh, before routing: under heavy
+    polling most reads are served here; a stale cache falls through to the FastAPI route, which reads Redis."""
+
+    def __init__(self, app: ASGIApp, cache: ResultsCache) -> None:
+        self.app = app
+        self.cache = cache
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/api/results" and scope["method"] == "GET":
+            body = self.cache.fresh()
+            if body is not None:
+                await send({"type": "http.response.start", "status": 200, "headers": _json_headers(len(body))})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
+
+
+def _json_headers(length: int) -> list[tuple[bytes, bytes]]:
+    return [(b"content-type", b"application/json"), (b"content-length", str(length).encode())]
+
+
 class MetricsMiddleware:
     """Count every HTTP request by method, route and status."""
 
     def __init__(self, app: ASGIApp, metrics: ApiMetrics) -> None:
         self.app = app
         self.metrics = metrics
+        self._children: dict[tuple[str, str, int], Any] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -101,4 +125,8 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, capture)
         finally:
-            self.metrics.requests.labels(scope["method"], route_label(scope["path"]), str(status["code"])).inc()
+            key = (scope["method"], route_label(scope["path"]), status["code"])
+            child = self._children.get(key)
+            if child is None:
+                child = self._children[key] = self.metrics.requests.labels(key[0], key[1], str(key[2]))
+            child.inc()

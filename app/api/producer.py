@@ -32,7 +32,7 @@ def build_producer(settings: Settings, **overrides: Any) -> KafkaProducer:
         "acks": "all",
         "enable_idempotence": True,
         "max_in_flight_requests_per_connection": 5,
-        "linger_ms": 2,
+        "linger_ms": settings.producer_linger_ms,
         "batch_size": 64 * 1024,
         "max_block_ms": timeout_ms,
         "request_timeout_ms": max(1000, timeout_ms - 500),

@@ -42,7 +42,7 @@ async def post_vote(
         uuid.UUID | None,
         Header(alias="Idempotency-Key", description="UUID; becomes the vote id so a retried POST never counts twice"),
     ] = None,
-) -> VoteAccepted:
+) -> Response:
     """Publish the vote event keyed by user id (acks=all, idempotent producer) and record it as accepted."""
     event = VoteEvent.from_request(body, idempotency_key)
     started = time.perf_counter()
@@ -54,8 +54,9 @@ async def post_vote(
         raise HTTPException(503, {"error": "broker_unavailable", "message": "vote not accepted, retry later"}) from exc
     state.metrics.publish_latency.observe(time.perf_counter() - started)
     state.metrics.votes_accepted.inc()
-    await state.accepted.record(str(event.vote_id))  # best effort: the vote is durable in the broker already
-    return VoteAccepted(vote_id=event.vote_id)
+    vote_id = str(event.vote_id)
+    await state.accepted.record(vote_id)  # best effort: the vote is durable in the broker already
+    return Response(b'{"vote_id":"%s","status":"accepted"}' % vote_id.encode(), 202, media_type="application/json")
 
 
 @router.post(
