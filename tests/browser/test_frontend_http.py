@@ -21,10 +21,12 @@ def test_healthz_reports_the_bundle_version(frontend: str) -> None:
 
 
 def test_pages_carry_security_headers(frontend: str) -> None:
-    for path in ("/", "/results", "/healthz"):
+    for path in ("/", "/results", "/healthz", "/api/results"):
         headers = httpx.get(f"{frontend}{path}", timeout=10).headers
         assert "frame-ancestors 'none'" in headers["content-security-policy"]
-        assert "default-src 'self'" in headers["content-security-policy"]
+        document = not path.startswith(("/api/", "/healthz"))
+        expected_default = "default-src 'self'" if document else "default-src 'none'"
+        assert expected_default in headers["content-security-policy"], (path, headers["content-security-policy"])
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["referrer-policy"] == "no-referrer"
         assert "x-powered-by" not in headers
