@@ -40,8 +40,8 @@ def browser_stack() -> Iterator[Stack]:
     state_dir = Path(tempfile.mkdtemp(prefix="votelab-browser-"))
     os.chmod(state_dir, 0o755)
     stack = Stack(state_dir, BROWSER_PORTS)
-    stack.up()
     try:
+        stack.up()
         yield stack
     finally:
         stack.down(remove=True)
