@@ -3,8 +3,8 @@
 TEST_STAGES += test-molecule
 
 PODMAN_LOCK := flock /tmp/votelab-podman.lock
-# Every role with a scenario; infrastructure first, then the app tiers (order matters only for reading the log).
-MOLECULE_ORDER := common redis postgresql zookeeper kafka nodejs vote_api vote_consumer vote_frontend
+# Every role with a scenario, longest first so two parallel runners finish close together.
+MOLECULE_ORDER := vote_consumer kafka vote_api postgresql zookeeper vote_frontend common nodejs redis
 MOLECULE_ROLES ?= $(foreach r,$(MOLECULE_ORDER),$(if $(wildcard roles/$(r)/molecule/default/molecule.yml),$(r))) \
   $(filter-out $(MOLECULE_ORDER),$(patsubst roles/%/molecule/default/molecule.yml,%,$(wildcard roles/*/molecule/default/molecule.yml)))
 
@@ -15,7 +15,7 @@ apt-cache: ## start the host's apt-cacher-ng (idempotent) that containers fetch 
 image: apt-cache ## build the cached systemd Debian 12 image localhost/debian12-systemd:latest
 	@$(PODMAN_LOCK) bash scripts/build-image.sh
 
-molecule: venv image ## run every role's Molecule scenario in turn, printing each one's duration (MOLECULE_ROLES=... to pick)
+molecule: venv image ## run every role's Molecule scenario (MOLECULE_JOBS at a time, default 2), printing each one's duration (MOLECULE_ROLES=... to pick)
 	@bash scripts/molecule-all.sh $(MOLECULE_ROLES)
 
 test-molecule: molecule

@@ -6,7 +6,7 @@ import sys
 import time
 import uuid
 
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--bootstrap", required=True)
@@ -19,13 +19,14 @@ producer = KafkaProducer(bootstrap_servers=args.bootstrap, acks="all")
 meta = producer.send(args.topic, value=marker).get(timeout=args.timeout)
 producer.close()
 
-consumer = KafkaConsumer(
-    bootstrap_servers=args.bootstrap,
-    group_id=f"molecule-verify-{uuid.uuid4()}",
-    auto_offset_reset="earliest",
-    consumer_timeout_ms=1000,
-)
-consumer.subscribe([args.topic])
+# No consumer group: assign every partition and read from the start (a group join costs seconds).
+consumer = KafkaConsumer(bootstrap_servers=args.bootstrap, group_id=None, consumer_timeout_ms=1000)
+partitions = consumer.partitions_for_topic(args.topic) or set()
+if not partitions:
+    print(f"topic {args.topic} has no partitions", file=sys.stderr)
+    sys.exit(1)
+consumer.assign([TopicPartition(args.topic, p) for p in sorted(partitions)])
+consumer.seek_to_beginning()
 deadline = time.monotonic() + args.timeout
 while time.monotonic() < deadline:
     for record in consumer:
