@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     tracker_ttl_s: int = Field(default=7 * 24 * 3600, ge=60)
 
     # consumer behaviour
-    consumer_batch_size: int = Field(default=500, ge=1)
+    consumer_batch_size: int = Field(default=1000, ge=1)
     consumer_poll_timeout_ms: int = Field(default=200, ge=1)
     consumer_session_timeout_ms: int = Field(default=6000, ge=1000)
     consumer_max_poll_interval_ms: int = Field(default=15000, ge=2000)

@@ -46,6 +46,31 @@ def accepted_script_args(vote_ids: list[str], ttl_s: int, at: str | None = None)
     return [COUNTS_KEY], [ttl_s, at or now_iso(), *vote_ids]
 
 
+OUTCOME_SCRIPT = """
+local ttl, at, state, final = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+for i = 5, #ARGV do
+  local key = 'vote_status:' .. ARGV[i]
+  if final == '1' then
+    redis.call('HSET', key, 'status', state, state .. '_at', at)
+  else
+    redis.call('HSETNX', key, 'status', state)
+    redis.call('HSET', key, state .. '_at', at)
+  end
+  redis.call('EXPIRE', key, ttl)
+end
+redis.call('HINCRBY', KEYS[1], state, #ARGV - 4)
+return #ARGV - 4
+"""
+
+
+def outcome_script_args(
+    vote_ids: list[str], state: str, ttl_s: int, at: str | None = None
+) -> tuple[list[str], list[str | int]]:
+    """KEYS and ARGV of OUTCOME_SCRIPT: many votes reaching the same state, in one command."""
+    final = "1" if state in _FINAL_STATES else "0"
+    return [COUNTS_KEY], [ttl_s, at or now_iso(), state, final, *vote_ids]
+
+
 def queue_accepted(pipe: Any, vote_id: str, ttl_s: int, at: str | None = None) -> None:
     """Queue: the broker acknowledged this vote (status only set if the consumer has not been faster)."""
     key = status_key(vote_id)

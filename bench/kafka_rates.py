@@ -9,9 +9,10 @@ import uuid
 from datetime import UTC, datetime
 
 import psycopg2
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaConsumer
 from kafka.admin import KafkaAdminClient, NewTopic
 
+from app.api.producer import build_producer
 from app.domain import Candidate, VoteEvent, VoteType
 from devstack import Stack
 from devstack.stack import REPO_ROOT
@@ -22,9 +23,7 @@ def prefill(stack: Stack, topic: str, count: int, prefix: str) -> None:
     admin = KafkaAdminClient(bootstrap_servers=stack.bootstrap_servers)
     admin.create_topics([NewTopic(topic, 3, 1)])
     admin.close()
-    producer = KafkaProducer(
-        bootstrap_servers=stack.bootstrap_servers, acks="all", enable_idempotence=True, linger_ms=5, batch_size=131072
-    )
+    producer = build_producer(stack.settings(), client_id="bench-prefill")  # the API's producer settings
     now = datetime.now(UTC)
     for i in range(count):
         event = VoteEvent(

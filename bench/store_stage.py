@@ -12,8 +12,8 @@ from app.domain import Candidate, VoteEvent, VoteType
 from devstack import Stack
 
 
-def store_rate(stack: Stack, count: int = 20000, batch_size: int = 500) -> float:
-    """Votes per second stored in batches of batch_size (the consumer's default)."""
+def store_rate(stack: Stack, count: int = 20000) -> float:
+    """Votes per second stored in batches of the consumer's batch size (VOTELAB_CONSUMER_BATCH_SIZE)."""
     now = datetime.now(UTC)
     prefix = f"store-{uuid.uuid4().hex[:8]}"
     deliveries = [
@@ -31,7 +31,9 @@ def store_rate(stack: Stack, count: int = 20000, batch_size: int = 500) -> float
         )
         for i in range(count)
     ]
-    store = BatchStore(stack.settings())
+    settings = stack.settings()
+    batch_size = settings.consumer_batch_size
+    store = BatchStore(settings)
     try:
         started = time.perf_counter()
         for i in range(0, count, batch_size):

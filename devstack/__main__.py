@@ -16,13 +16,19 @@ FRONTEND_PORT = 3000
 
 
 def _start_frontend_if_built(stack: Stack) -> str | None:
-    """Start the production front end when devstack.frontend exists and frontend/.next/standalone is built."""
+    """Start the production front end when devstack.frontend exists and a production build exists
+    (frontend/.next/standalone or the assembled bundle in build/frontend/app)."""
     if importlib.util.find_spec("devstack.frontend") is None:
         return None
-    if not (REPO_ROOT / "frontend" / ".next" / "standalone").exists():
+    built = [REPO_ROOT / "frontend" / ".next" / "standalone", REPO_ROOT / "build" / "frontend" / "app"]
+    if not any(path.exists() for path in built):
         return None
     frontend = importlib.import_module("devstack.frontend")
-    handle = frontend.start_frontend(stack, port=FRONTEND_PORT)
+    try:
+        handle = frontend.start_frontend(stack, port=FRONTEND_PORT)
+    except (RuntimeError, OSError) as exc:  # the pipeline is up; say why the front end is not
+        print(f"front end not started: {exc}", file=sys.stderr)
+        return None
     stack.handles.setdefault("frontend", handle)
     stack.save()
     return f"http://127.0.0.1:{FRONTEND_PORT}"

@@ -86,9 +86,11 @@ def _store(cur: psycopg2.extensions.cursor, deliveries: list[Delivery]) -> list[
     if not deliveries:
         return []
     ids = list({str(d.event.vote_id) for d in deliveries})
+    # LATERAL with LIMIT 1 keeps this an index probe per id even before the planner has statistics
     cur.execute(
-        "SELECT vote_id::text, candidate_id, status, previous_type, applied_type FROM vote_events"
-        " WHERE vote_id = ANY(%s::uuid[])",
+        "SELECT e.vote_id::text, e.candidate_id, e.status, e.previous_type, e.applied_type"
+        " FROM unnest(%s::uuid[]) AS v(id) CROSS JOIN LATERAL"
+        " (SELECT * FROM vote_events x WHERE x.vote_id = v.id LIMIT 1) e",
         (ids,),
     )
     known: dict[str, Transition | None] = {}
@@ -134,39 +136,44 @@ def _store(cur: psycopg2.extensions.cursor, deliveries: list[Delivery]) -> list[
             )
         )
     if rows:
-        inserted = psycopg2.extras.execute_values(
-            cur,
+        columns = list(zip(*rows, strict=True))
+        cur.execute(
             "INSERT INTO vote_events (vote_id, user_id, candidate_id, vote_type, voted_at, status, previous_type,"
-            " applied_type, source_partition, source_offset) VALUES %s ON CONFLICT (vote_id) DO NOTHING"
-            " RETURNING vote_id",
-            rows,
-            page_size=len(rows),
-            fetch=True,
+            " applied_type, source_partition, source_offset)"
+            " SELECT * FROM unnest(%s::uuid[], %s::text[], %s::text[], %s::text[], %s::timestamptz[], %s::text[],"
+            " %s::text[], %s::text[], %s::integer[], %s::bigint[])"
+            " ON CONFLICT (vote_id) DO NOTHING",
+            [list(c) for c in columns],
         )
-        if len(inserted) != len(rows):
+        if cur.rowcount != len(rows):
             raise ConcurrentWriteError("another consumer stored some of these events; retry the batch")
     if changed:
-        psycopg2.extras.execute_values(
-            cur,
-            "INSERT INTO ballots (user_id, candidate_id, vote_type, vote_id, voted_at) VALUES %s"
+        voters = sorted(changed)
+        cur.execute(
+            "INSERT INTO ballots (user_id, candidate_id, vote_type, vote_id, voted_at)"
+            " SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::uuid[], %s::timestamptz[])"
             " ON CONFLICT (user_id, candidate_id) DO UPDATE SET vote_type = EXCLUDED.vote_type,"
             " vote_id = EXCLUDED.vote_id, voted_at = EXCLUDED.voted_at, updated_at = now()",
-            [(u, c, ballots[(u, c)].vote_type, ballots[(u, c)].vote_id, ballots[(u, c)].voted_at) for u, c in changed],
-            page_size=len(changed),
+            (
+                [u for u, _ in voters],
+                [c for _, c in voters],
+                [ballots[v].vote_type for v in voters],
+                [ballots[v].vote_id for v in voters],
+                [ballots[v].voted_at for v in voters],
+            ),
         )
     return outcomes
 
 
 def _lock_ballots(cur: psycopg2.extensions.cursor, voters: set[tuple[str, str]]) -> dict[tuple[str, str], _Ballot]:
-    """Current ballots of these voters, locked for the transaction."""
+    """Current ballots of these voters, locked for the transaction (index probes, in sorted voter order)."""
     if not voters:
         return {}
     users, candidates = zip(*sorted(voters), strict=True)
     cur.execute(
-        "SELECT b.user_id, b.candidate_id, b.vote_type, b.vote_id::text, b.voted_at FROM ballots b"
-        " JOIN unnest(%s::text[], %s::text[]) AS v(user_id, candidate_id)"
-        " ON b.user_id = v.user_id AND b.candidate_id = v.candidate_id"
-        " ORDER BY b.user_id, b.candidate_id FOR UPDATE OF b",
+        "SELECT b.user_id, b.candidate_id, b.vote_type, b.vote_id::text, b.voted_at"
+        " FROM unnest(%s::text[], %s::text[]) AS v(user_id, candidate_id) CROSS JOIN LATERAL"
+        " (SELECT * FROM ballots x WHERE x.user_id = v.user_id AND x.candidate_id = v.candidate_id FOR UPDATE) b",
         (list(users), list(candidates)),
     )
     return {(u, c): _Ballot(t, v, at) for u, c, t, v, at in cur.fetchall()}

@@ -8,7 +8,7 @@ import redis
 
 from app.consumer.pg_store import DeadLetter, Outcome
 from app.counters import APPLY_SCRIPT, Results, Transition, apply_args, overwrite_results
-from app.tracker import queue_outcome
+from app.tracker import OUTCOME_SCRIPT, now_iso, outcome_script_args, queue_outcome
 
 
 class RedisApplier:
@@ -19,6 +19,7 @@ class RedisApplier:
         self.marker_ttl_s = marker_ttl_s
         self.tracker_ttl_s = tracker_ttl_s
         self._script = client.register_script(APPLY_SCRIPT)
+        self._outcomes = client.register_script(OUTCOME_SCRIPT)
 
     def apply(self, outcomes: Sequence[Outcome], dead_letters: Sequence[DeadLetter] = ()) -> int:
         """One pipeline: the Lua apply for every transition plus the tracker records; returns votes newly counted."""
@@ -26,8 +27,13 @@ class RedisApplier:
         pipe = self.client.pipeline(transaction=False)
         if transitions:
             self._script(args=apply_args(transitions, self.marker_ttl_s), client=pipe)
+        by_state: dict[str, list[str]] = {}
         for o in outcomes:
-            queue_outcome(pipe, o.vote_id, o.state, self.tracker_ttl_s)
+            by_state.setdefault(o.state, []).append(o.vote_id)
+        at = now_iso()
+        for state, vote_ids in by_state.items():
+            keys, args = outcome_script_args(vote_ids, state, self.tracker_ttl_s, at)
+            self._outcomes(keys=keys, args=args, client=pipe)
         for d in dead_letters:
             if d.vote_id:
                 queue_outcome(pipe, d.vote_id, "dead_lettered", self.tracker_ttl_s, error=d.error)

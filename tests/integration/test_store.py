@@ -19,7 +19,7 @@ from app.consumer.batch import BatchStore, TransientFailure
 from app.consumer.pg_store import DeadLetter, Delivery, store_batch
 from app.counters import read_results
 from app.domain import Candidate, VoteEvent, VoteType
-from app.migrate import migrate
+from app.migrate import migrate, shipped_migrations
 from app.redis_client import sync_client
 from app.settings import Settings
 from devstack import Stack
@@ -40,7 +40,7 @@ def store_settings(stack: Stack) -> Iterator[Settings]:
         database_url=SecretStr(stack.database_url.rsplit("/", 1)[0] + "/votelab_store"),
         redis_url=SecretStr(stack.redis_url.rsplit("/", 1)[0] + "/1"),
     )
-    assert migrate(settings) == [1]
+    assert migrate(settings) == [m.version for m in shipped_migrations()]
     assert migrate(settings) == []  # idempotent
     client = sync_client(settings)
     client.flushdb()
