@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The four-VM lab on one machine: systemd containers vm1..vm4 on a podman bridge holding the inventory's
-# addresses, provisioned by the real site.yml. Usage: lab.sh up | down | status | provision
+# addresses, provisioned by the real site.yml. Usage: lab.sh up | provision | redeploy [ansible args] | status | down
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=lab/net.sh
@@ -74,7 +74,18 @@ ensure_releases() {
 provision() {
   ensure_releases
   say "running site.yml (log: $STATE/site.log)"
-  ansible-playbook -i "$INVENTORY" -i "$OVERLAY" -e @lab/vars.yml -e @"$STATE/secrets.yml" site.yml 2>&1 | tee "$STATE/site.log"
+  lab_playbook site.yml 2>&1 | tee "$STATE/site.log"
+}
+
+# ansible-playbook against the lab: the one inventory, the podman overlay, lab vars and the generated secrets.
+lab_playbook() {
+  ansible-playbook -i "$INVENTORY" -i "$OVERLAY" -e @lab/vars.yml -e @"$STATE/secrets.yml" "$@"
+}
+
+redeploy() {
+  [ -s "$STATE/secrets.yml" ] || { echo "lab: no lab yet, run 'make lab' first" >&2; exit 1; }
+  say "rolling redeploy (playbooks/redeploy.yml)"
+  lab_playbook playbooks/redeploy.yml "$@"
 }
 
 # Sum of changed= over the last site.yml run's PLAY RECAP.
@@ -89,7 +100,7 @@ status() {
 summary() {
   local api_ip fe_ip dist
   api_ip=$(lab_group_ip api); fe_ip=$(lab_group_ip frontend)
-  dist=$(ansible -i "$INVENTORY" -i "$OVERLAY" -e @lab/vars.yml -e @"$STATE/secrets.yml" "$(lab_group_host kafka)" \
+  dist=$(ansible -i "$INVENTORY" -i "$OVERLAY" -e @lab/vars.yml "$(lab_group_host kafka)" \
     -m ansible.builtin.debug -a var=kafka_distribution 2>/dev/null | sed -n 's/.*"kafka_distribution": "\(.*\)".*/\1/p')
   echo
   say "ready"
@@ -122,7 +133,8 @@ down() {
 case "${1:-}" in
   up) up ;;
   provision) provision ;;
+  redeploy) shift; redeploy "$@" ;;
   down) down ;;
   status) status ;;
-  *) echo "usage: $0 up|provision|down|status" >&2; exit 2 ;;
+  *) echo "usage: $0 up|provision|redeploy|down|status" >&2; exit 2 ;;
 esac

@@ -18,3 +18,7 @@ lab-down: ## remove the lab containers, network and generated secrets
 test-lab: lab ## end-to-end tests on the lab (browser, faults, rolling redeploy)
 	@PYTHONPATH=$(ROOT):$(ROOT)/tests/e2e pytest -p no:cacheprovider -o addopts= -v tests/e2e; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "no e2e tests ran" >&2; exit 1; fi; exit $$rc
+
+.PHONY: lab-redeploy
+lab-redeploy: venv ## rolling zero-downtime redeploy of API, consumer and front end on the lab (VOTELAB_VERSION=... for a named release)
+	@bash lab/lab.sh redeploy
