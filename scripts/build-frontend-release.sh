@@ -3,8 +3,9 @@
 #   build-frontend-release.sh deps     npm ci, only when package-lock.json changed since the last install
 #   build-frontend-release.sh build    deps + next build + assemble build/frontend/app
 #   build-frontend-release.sh release  the same, then build/release/votelab-frontend-<version>.tar.gz (the default)
-# The assembled app is Next's standalone server with .next/static and public copied in, the edge-headers preload
-# wired into server.js, and a VERSION file; run it with `node server.js` (PORT, HOSTNAME, VOTELAB_API_URL).
+# The assembled app is Next's standalone server with .next/static and public copied in, the systemd-socket and
+# edge-headers preloads wired into server.js, and a VERSION file; run it with `node server.js` (PORT, HOSTNAME,
+# VOTELAB_API_URL).
 # A rebuild is skipped when the front end's sources and the version are unchanged since the last assembly.
 # Concurrent runs (several make targets in one tree) wait for each other on a lock. build/frontend/app is a symlink
 # switched atomically to build/frontend/builds/<version>; the previous builds stay, so a server started from one keeps
@@ -55,9 +56,10 @@ else
   cp -a "$frontend/.next/standalone/." "$target.part/"
   cp -a "$frontend/.next/static" "$target.part/.next/static"
   cp -a "$frontend/public" "$target.part/public"
-  cp "$frontend/server/edge-headers.cjs" "$target.part/edge-headers.cjs"
-  # Load the edge preload before Next.js creates its HTTP server.
-  sed -i "1i require('./edge-headers.cjs');" "$target.part/server.js"
+  # Preloads that must run before Next.js creates its HTTP server: take a systemd-activated socket when given
+  # one, and drop client-sent forwarding headers.
+  cp "$frontend/server/systemd-socket.cjs" "$frontend/server/edge-headers.cjs" "$target.part/"
+  sed -i "1i require('./systemd-socket.cjs');\nrequire('./edge-headers.cjs');" "$target.part/server.js"
   echo "$version" > "$target.part/VERSION"
   echo "$inputs_sum" > "$target.part/.build-inputs"
   rm -rf "$target"
