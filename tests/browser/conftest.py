@@ -19,7 +19,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 from devstack.frontend import frontend_url, start_frontend, stop_frontend
 from devstack.stack import REPO_ROOT, Ports, Stack
 
-BROWSER_PORTS = Ports(postgres=55832, redis=56779, broker=59492, api=8400)
+# Below the ephemeral range (32768-60999) so outgoing connections never take them first.
+BROWSER_PORTS = Ports(postgres=25832, redis=26779, broker=29492, api=8400)
 FRONTEND_PORT = 3400
 CHROMIUM = Path(os.environ.get("VOTELAB_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
