@@ -1,6 +1,7 @@
 """Redis vote counters: key names, the at-most-once apply script, reading results and rebuilding from PostgreSQL.
 
-Keys: `vote_result:{candidate}` (total ballots) and `vote_result:{candidate}:{type}`. A vote's counter transition
+Keys: `vote_result:{candidate}` (total ballots) and `vote_result:{candidate}:{type}`, plus READY_KEY, set when the
+counters are (re)built from PostgreSQL. A vote's counter transition
 (previous type -> applied type) is applied by one Lua script together with a per-vote marker `vote_applied:{vote_id}`,
 so the same vote never counts twice however often it is delivered.
 """
@@ -16,7 +17,14 @@ from app.domain import CANDIDATES, VOTE_TYPES
 
 Results = dict[str, dict[str, int]]
 
+READY_KEY = "votelab:counters_ready"
+
+# Returns -1 without touching anything when READY_KEY is missing: Redis lost its data (restart without
+# persistence, flush), so counting on top of zero would be wrong; the caller rebuilds from PostgreSQL instead.
 APPLY_SCRIPT = """
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return -1
+end
 local ttl = tonumber(ARGV[1])
 local applied = 0
 for i = 2, #ARGV, 4 do
@@ -111,11 +119,13 @@ def overwrite_results(client: redis.Redis, results: Results) -> None:
         mapping[total_key(candidate)] = row["total"]
         for vote_type in VOTE_TYPES:
             mapping[type_key(candidate, vote_type)] = row[vote_type]
+    mapping[READY_KEY] = 1
     with client.pipeline(transaction=True) as pipe:
         pipe.mset(mapping)  # type: ignore[arg-type]
         pipe.execute()
 
 
-def counters_exist(client: redis.Redis) -> bool:
-    """Whether any counter key exists (a Redis that lost its data has none)."""
-    return bool(client.exists(*result_keys()))
+def counters_ready(client: redis.Redis) -> bool:
+    """Whether the counters were built from PostgreSQL in this Redis's lifetime (a Redis that lost its data,
+    or never had counters, lacks READY_KEY)."""
+    return bool(client.exists(READY_KEY))

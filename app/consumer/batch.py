@@ -9,6 +9,7 @@ counters from PostgreSQL as soon as Redis answers again.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Sequence
 
 import psycopg2
@@ -17,7 +18,7 @@ import redis
 
 from app.consumer.pg_store import ConcurrentWriteError, DeadLetter, Delivery, Outcome, store_batch
 from app.consumer.redis_apply import RedisApplier
-from app.counters import Transition, counters_exist
+from app.counters import Transition, counters_ready
 from app.db import connect
 from app.logs import get_logger
 from app.pg_queries import results_from_ballots
@@ -42,6 +43,7 @@ class BatchStore:
         self.redis = RedisApplier(self._redis, settings.applied_marker_ttl_s, settings.tracker_ttl_s)
         self.redis_behind = False
         self._unmarked: list[Transition] = []
+        self._checked_at = 0.0
 
     def _connection(self) -> psycopg2.extensions.connection:
         if self._conn is None or self._conn.closed:
@@ -56,12 +58,24 @@ class BatchStore:
 
     def check_redis_on_start(self) -> None:
         """A Redis without counters (lost its data) gets them rebuilt from PostgreSQL; never reset to zero."""
+        self.check_redis()
+
+    def check_redis(self) -> None:
+        """Rebuild the counters if Redis lost them (cheap EXISTS); the consumer calls this when idle."""
+        self._checked_at = time.monotonic()
         try:
-            if not counters_exist(self._redis):
+            if not counters_ready(self._redis):
                 self.redis_behind = True
         except redis.RedisError:
             self.redis_behind = True
         self.catch_up_redis()
+
+    def maintain(self, every_s: float = 5.0) -> None:
+        """Idle-time upkeep: catch up a Redis that fell behind, and check for lost counters every few seconds."""
+        if self.redis_behind:
+            self.catch_up_redis()
+        elif time.monotonic() - self._checked_at >= every_s:
+            self.check_redis()
 
     def store(self, deliveries: Sequence[Delivery], dead_letters: Sequence[DeadLetter] = ()) -> list[Outcome]:
         """PostgreSQL then Redis for one batch; TransientFailure if PostgreSQL failed (nothing committed)."""
@@ -81,6 +95,7 @@ class BatchStore:
             self.log.warning("redis_unavailable_counting_later", error=type(exc).__name__)
             self.redis_behind = True
             self._remember_unmarked(outcomes)
+            self.catch_up_redis()  # succeeds at once when Redis answers but had lost its counters
         return outcomes
 
     def _remember_unmarked(self, outcomes: Sequence[Outcome]) -> None:

@@ -7,8 +7,12 @@ from collections.abc import Sequence
 import redis
 
 from app.consumer.pg_store import DeadLetter, Outcome
-from app.counters import APPLY_SCRIPT, Results, Transition, apply_args, overwrite_results
+from app.counters import APPLY_SCRIPT, READY_KEY, Results, Transition, apply_args, overwrite_results
 from app.tracker import OUTCOME_SCRIPT, now_iso, outcome_script_args, queue_outcome
+
+
+class CountersLost(redis.RedisError):
+    """Redis answered but its counters are gone; nothing was applied."""
 
 
 class RedisApplier:
@@ -26,7 +30,7 @@ class RedisApplier:
         transitions = [o.transition for o in outcomes if o.transition is not None]
         pipe = self.client.pipeline(transaction=False)
         if transitions:
-            self._script(args=apply_args(transitions, self.marker_ttl_s), client=pipe)
+            self._script(keys=[READY_KEY], args=apply_args(transitions, self.marker_ttl_s), client=pipe)
         by_state: dict[str, list[str]] = {}
         for o in outcomes:
             by_state.setdefault(o.state, []).append(o.vote_id)
@@ -38,7 +42,10 @@ class RedisApplier:
             if d.vote_id:
                 queue_outcome(pipe, d.vote_id, "dead_lettered", self.tracker_ttl_s, error=d.error)
         results = pipe.execute()
-        return int(results[0]) if transitions else 0
+        applied = int(results[0]) if transitions else 0
+        if applied < 0:
+            raise CountersLost("Redis has no counters (lost its data); rebuild from PostgreSQL")
+        return applied
 
     def record_failed(self, vote_ids: Sequence[str], error: str) -> None:
         """Tracker: these votes hit a transient failure and will be retried."""

@@ -121,7 +121,7 @@ class ConsumerWorker:
                     self.log.info("partitions_assigned", partitions=sorted(tp.partition for tp in assigned))
                 records = [r for batch in polled.values() for r in batch]
                 if not records:
-                    store.catch_up_redis()
+                    store.maintain()
                     continue
                 try:
                     self._process(records, store, dlq)

@@ -171,3 +171,19 @@ def test_start_with_empty_redis_rebuilds_never_zeroes(store_settings: Settings) 
     assert counts(store_settings)["monthly"] == {"for": 2, "against": 0, "total": 2}
     store.close()
     restarted.close()
+
+
+def test_redis_losing_its_data_between_batches_is_rebuilt_not_counted_from_zero(store_settings: Settings) -> None:
+    store = BatchStore(store_settings)
+    store.store([event(f"u{i}", "monthly", "for", T0) for i in range(5)])
+    client = sync_client(store_settings)
+    client.flushdb()  # like a Redis restart without persistence, unnoticed by the consumer
+    client.close()
+    store.store([event("u99", "monthly", "against", T0)])
+    assert counts(store_settings)["monthly"] == {"for": 5, "against": 1, "total": 6}
+    client = sync_client(store_settings)
+    client.flushdb()  # and again while idle: the periodic check rebuilds
+    client.close()
+    store.maintain(every_s=0)
+    assert counts(store_settings)["monthly"] == {"for": 5, "against": 1, "total": 6}
+    store.close()
