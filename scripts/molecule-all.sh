@@ -22,53 +22,80 @@ if [ -z "${VOTELAB_MOLECULE_LOCKED:-}" ]; then
   exec flock /tmp/votelab-podman.lock "$0" "$@"
 fi
 
-# MOLECULE_REUSE_RELEASES=1 keeps releases already built under that name (faster reruns while editing roles).
-needs_release=no needs_frontend=no
-for role in "$@"; do
-  [ -n "${MOLECULE_REUSE_RELEASES:-}" ] && break
-  case "$role" in vote_api | vote_consumer) needs_release=yes ;; vote_frontend) needs_frontend=yes ;; esac
-done
-if [ "$needs_release" = yes ]; then
-  echo "==> molecule: building the app release $VOTELAB_VERSION"
-  make --no-print-directory release >"$logdir/release.log" 2>&1 || { tail -20 "$logdir/release.log"; exit 1; }
-fi
-if [ "$needs_frontend" = yes ]; then
-  echo "==> molecule: building the front-end release $VOTELAB_VERSION"
-  make --no-print-directory frontend-release >"$logdir/frontend-release.log" 2>&1 || { tail -20 "$logdir/frontend-release.log"; exit 1; }
-fi
-
-run_one() {
-  local role=$1 start rc
-  start=$(date +%s)
-  if (cd "roles/$role" && molecule test) >"$logdir/$role.log" 2>&1; then rc=0; else rc=$?; fi
-  echo "$rc $(( $(date +%s) - start ))" >"$logdir/$role.result"
-  if [ "$rc" = 0 ]; then echo "    $role: ok in $(( $(date +%s) - start ))s"; else
-    echo "    $role: FAILED($rc) in $(( $(date +%s) - start ))s; last lines of $logdir/$role.log:"
-    grep -E '^(fatal|failed|ERROR|CRITICAL)|=> ' "$logdir/$role.log" | tail -15 | sed 's/^/      /'
+main() {
+  # MOLECULE_REUSE_RELEASES=1 keeps releases already built under that name (faster reruns while editing roles).
+  needs_release=no needs_frontend=no
+  for role in "$@"; do
+    [ -n "${MOLECULE_REUSE_RELEASES:-}" ] && break
+    case "$role" in vote_api | vote_consumer) needs_release=yes ;; vote_frontend) needs_frontend=yes ;; esac
+  done
+  if [ "$needs_release" = yes ]; then
+    echo "==> molecule: building the app release $VOTELAB_VERSION"
+    make --no-print-directory release >"$logdir/release.log" 2>&1 || { tail -20 "$logdir/release.log"; exit 1; }
   fi
+  # Preflight: the wheelhouse must resolve for Debian 12's own Python (3.11.2), not only for the control node's;
+  # a dry-run install in the image names a missing dependency in seconds instead of deep inside a scenario.
+  app_release=build/release/votelab-app-$VOTELAB_VERSION.tar.gz
+  release_broken=no
+  if [ -f "$app_release" ] && printf '%s\n' "$@" | grep -qE '^vote_(api|consumer)$'; then
+    echo "==> molecule: checking $app_release installs on the image's Python"
+    pip_dir=$(python -c 'import os, pip; print(os.path.dirname(os.path.dirname(pip.__file__)))')
+    if ! podman run --rm -v "$root/$app_release:/release.tar.gz:ro" -v "$pip_dir/pip:/pip/pip:ro" \
+        localhost/debian12-systemd:latest bash -c 'set -e; mkdir /r; tar -C /r -xzf /release.tar.gz
+        PYTHONPATH=/pip python3 -m pip install --quiet --dry-run --break-system-packages --ignore-installed --no-index \
+          --find-links /r/wheelhouse "votelab==$(cat /r/VERSION)"' \
+        >"$logdir/release-preflight.log" 2>&1; then
+      echo "    the release does not install on Debian 12's Python $(podman run --rm localhost/debian12-systemd:latest python3 -V 2>&1):"
+      sed 's/^/      /' "$logdir/release-preflight.log"
+      echo "    vote_api and vote_consumer are marked failed without running (fix the release build, then rerun)"
+      release_broken=yes
+    fi
+  fi
+  if [ "$needs_frontend" = yes ]; then
+    echo "==> molecule: building the front-end release $VOTELAB_VERSION"
+    make --no-print-directory frontend-release >"$logdir/frontend-release.log" 2>&1 || { tail -20 "$logdir/frontend-release.log"; exit 1; }
+  fi
+
+  run_one() {
+    local role=$1 start rc
+    start=$(date +%s)
+    if (cd "roles/$role" && molecule test) >"$logdir/$role.log" 2>&1; then rc=0; else rc=$?; fi
+    echo "$rc $(( $(date +%s) - start ))" >"$logdir/$role.result"
+    if [ "$rc" = 0 ]; then echo "    $role: ok in $(( $(date +%s) - start ))s"; else
+      echo "    $role: FAILED($rc) in $(( $(date +%s) - start ))s; last lines of $logdir/$role.log:"
+      grep -E '^(fatal|failed|ERROR|CRITICAL)|=> ' "$logdir/$role.log" | tail -15 | sed 's/^/      /'
+    fi
+  }
+
+  wall_start=$(date +%s)
+  for role in "$@"; do
+    if [ ! -d "roles/$role/molecule/default" ]; then
+      echo "==> molecule: roles/$role has no scenario" >&2
+      echo "MISSING 0" >"$logdir/$role.result"; continue
+    fi
+    if [ "$release_broken" = yes ] && [[ "$role" == vote_api || "$role" == vote_consumer ]]; then
+      echo "RELEASE 0" >"$logdir/$role.result"; continue
+    fi
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
+    echo "==> molecule: $role (log: $logdir/$role.log)"
+    run_one "$role" &
+  done
+  wait
+
+  echo
+  echo "==> molecule summary (MOLECULE_JOBS=$jobs)"
+  overall=0 total=0
+  for role in "$@"; do
+    read -r rc secs <"$logdir/$role.result"
+    case "$rc" in 0) status=ok ;; MISSING) status=MISSING; overall=1 ;; RELEASE) status="FAILED(release)"; overall=1 ;; *) status="FAILED($rc)"; overall=1 ;; esac
+    printf '  %-16s %-10s %5ss\n' "$role" "$status" "$secs"
+    total=$(( total + secs ))
+  done
+  printf '  %-16s %-10s %5ss\n' "sum" "" "$total"
+  printf '  %-16s %-10s %5ss\n' "wall clock" "" "$(( $(date +%s) - wall_start ))"
+  return "$overall"
 }
 
-wall_start=$(date +%s)
-for role in "$@"; do
-  if [ ! -d "roles/$role/molecule/default" ]; then
-    echo "==> molecule: roles/$role has no scenario" >&2
-    echo "MISSING 0" >"$logdir/$role.result"; continue
-  fi
-  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
-  echo "==> molecule: $role (log: $logdir/$role.log)"
-  run_one "$role" &
-done
-wait
-
-echo
-echo "==> molecule summary (MOLECULE_JOBS=$jobs)"
-overall=0 total=0
-for role in "$@"; do
-  read -r rc secs <"$logdir/$role.result"
-  case "$rc" in 0) status=ok ;; MISSING) status=MISSING; overall=1 ;; *) status="FAILED($rc)"; overall=1 ;; esac
-  printf '  %-16s %-10s %5ss\n' "$role" "$status" "$secs"
-  total=$(( total + secs ))
-done
-printf '  %-16s %-10s %5ss\n' "sum" "" "$total"
-printf '  %-16s %-10s %5ss\n' "wall clock" "" "$(( $(date +%s) - wall_start ))"
-exit "$overall"
+# main is parsed whole before it runs, so editing this file during a run cannot derail it.
+main "$@"
+exit $?
