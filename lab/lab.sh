@@ -113,7 +113,8 @@ summary() {
 }
 
 up() {
-  make --no-print-directory bootstrap venv image
+  # LAB_PREPARED=1: the caller already ran these (e.g. to hold the podman lock around the rest)
+  [ "${LAB_PREPARED:-0}" = 1 ] || make --no-print-directory bootstrap venv image
   ensure_network
   while read -r name ip; do ensure_vm "$name" "$ip"; done < <(lab_hosts)
   while read -r name ip; do lab_require_route "$ip"; wait_booted "$name"; done < <(lab_hosts)

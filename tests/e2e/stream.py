@@ -42,6 +42,7 @@ class VoteStream:
         max_seconds: float = 300.0,
         voters: int = 200,
         timeout: float = 5.0,
+        keepalive: bool = True,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.interval = 1.0 / rate
@@ -50,6 +51,8 @@ class VoteStream:
         self.voter_prefix = f"anonymous-e2e-{uuid.uuid4().hex[:8]}-"
         self.voters = [f"{self.voter_prefix}{i}" for i in range(voters)]
         self.timeout = timeout
+        # keepalive=False: a new connection per vote, as many independent clients would make
+        self.limits = httpx.Limits(max_keepalive_connections=None if keepalive else 0)
         self.result = StreamResult()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="vote-stream", daemon=True)
@@ -69,7 +72,7 @@ class VoteStream:
     def _run(self) -> None:
         deadline = time.monotonic() + self.max_seconds
         next_at = time.monotonic()
-        with httpx.Client(timeout=self.timeout) as client:
+        with httpx.Client(timeout=self.timeout, limits=self.limits) as client:
             while not self._stop.is_set() and self.result.sent < self.max_votes and time.monotonic() < deadline:
                 n = self.result.sent
                 ballot = (self.voters[n % len(self.voters)], CANDIDATES[n % 2], TYPES[(n // 3) % 2])

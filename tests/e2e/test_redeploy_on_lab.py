@@ -1,0 +1,115 @@
+"""The rolling redeploy (playbooks/redeploy.yml) on the lab: under a steady vote load through the front end no request
+fails and no vote is lost, and afterwards every tier serves the new release; a deliberately broken release is rolled
+back automatically while the system keeps serving."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from labcheck import LabChecks
+from stream import VoteStream
+
+ROOT = Path(__file__).resolve().parents[2]
+FETCH_VERSION = (
+    "import json,sys,urllib.request;print(json.load(urllib.request.urlopen(sys.argv[1],timeout=5))['version'])"
+)
+
+
+def redeploy(version: str, *extra: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "VOTELAB_VERSION": version}
+    return subprocess.run(
+        ["bash", "lab/lab.sh", "redeploy", *extra],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def served_versions(checks: LabChecks) -> dict[str, str]:
+    """The release each tier reports: the API's and the front end's /healthz, the consumer's current link."""
+    api = checks.api_host.run("python3", "-c", FETCH_VERSION, f"http://{checks.api_host.ip}:8000/healthz")
+    frontend_host = checks.inventory.first("frontend")
+    fe = frontend_host.run("python3", "-c", FETCH_VERSION, "http://127.0.0.1:3000/healthz")
+    consumer = checks.consumer_host.run("readlink", "-f", "/opt/votelab/current")
+    return {
+        "api": api.stdout.strip(),
+        "frontend": fe.stdout.strip(),
+        "consumer": Path(consumer.stdout.strip()).name,
+    }
+
+
+@pytest.mark.timeout(1200)
+def test_redeploy_under_load_fails_nothing_and_serves_the_new_version(
+    healthy_lab: LabChecks, frontend_url: str
+) -> None:
+    checks = healthy_lab
+    version = f"0.2.0+e2e.{int(time.time())}"
+    with VoteStream(frontend_url, rate=20, max_votes=20_000, max_seconds=900, keepalive=False) as stream:
+        time.sleep(3)
+        run = redeploy(version)
+        time.sleep(3)
+        result = stream.stop()
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    assert result.sent > 100
+    assert result.failed == 0, f"requests failed during the redeploy: {dict(result.outcomes)}"
+
+    stored = checks.wait_stored(stream.voter_prefix, result.accepted)
+    assert set(stored) == set(result.accepted) and len(stored) == len(set(stored))
+    pg, rd = checks.wait_consistent()
+    assert pg == rd
+    assert served_versions(checks) == {"api": version, "frontend": version, "consumer": version}
+
+
+def build_broken_release(tmp_path: Path, version: str) -> Path:
+    """A release whose API exits at start-up, built by the project's own release script from a patched copy."""
+    src = tmp_path / "src"
+    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    for name in files:
+        if name.startswith(("app/", "scripts/")) or name in ("pyproject.toml", "requirements.txt", "docs/pipeline.md"):
+            (src / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, src / name)
+    main = src / "app" / "api" / "__main__.py"
+    main.write_text('raise SystemExit("deliberately broken release")\n' + main.read_text())
+    env = {**os.environ, "VOTELAB_VERSION": version, "PY": str(ROOT / ".venv" / "bin" / "python")}
+    subprocess.run(["git", "init", "-q"], cwd=src, check=True)
+    subprocess.run(["bash", "scripts/build-release.sh"], cwd=src, env=env, check=True, capture_output=True)
+    return src / "build" / "release"
+
+
+@pytest.mark.timeout(900)
+def test_broken_release_is_rolled_back_and_the_system_keeps_serving(
+    healthy_lab: LabChecks, frontend_url: str, tmp_path: Path
+) -> None:
+    checks = healthy_lab
+    before = served_versions(checks)
+    version = f"0.2.0+broken.{int(time.time())}"
+    release_dir = build_broken_release(tmp_path, version)
+    with VoteStream(frontend_url, rate=10, max_votes=5000, max_seconds=600, keepalive=False) as stream:
+        run = redeploy(
+            version,
+            "-e",
+            "redeploy_build=false",
+            "-e",
+            f"votelab_release_dir={release_dir}",
+            "-e",
+            "vote_api_ready_timeout=20",
+        )
+        time.sleep(3)
+        result = stream.stop()
+    output = run.stdout + run.stderr
+    assert run.returncode != 0, "the redeploy of a broken release must fail"
+    assert "rolled back to the previous release" in output, output[-4000:]
+    assert served_versions(checks) == before
+    checks.wait_healthy()
+    # the system kept serving: votes were accepted throughout, and all of them are stored
+    assert len(result.accepted) > 0
+    stored = checks.wait_stored(stream.voter_prefix, result.accepted)
+    assert set(result.accepted) <= set(stored)
