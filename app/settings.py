@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app._version import __version__
@@ -36,6 +37,13 @@ class Settings(BaseSettings):
     results_cache_ms: int = Field(default=50, ge=0, le=1000)
     tracker_ttl_s: int = Field(default=7 * 24 * 3600, ge=60)
 
+    # abuse limit: at most rate_limit_votes POST /api/vote per client address per window (0 = no limit). The client
+    # is the socket peer, or the last X-Forwarded-For hop when the peer is a trusted proxy (comma-separated
+    # addresses/CIDRs: the front-end hosts)
+    rate_limit_votes: int = Field(default=60, ge=0)
+    rate_limit_window_s: int = Field(default=60, ge=1, le=3600)
+    trusted_proxies: str = ""
+
     # consumer behaviour
     consumer_batch_size: int = Field(default=1000, ge=1)
     consumer_poll_timeout_ms: int = Field(default=200, ge=1)
@@ -44,9 +52,25 @@ class Settings(BaseSettings):
     consumer_backoff_max_s: float = Field(default=5.0, gt=0)
     applied_marker_ttl_s: int = Field(default=30 * 24 * 3600, ge=60)
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_parse(cls, value: str) -> str:
+        """Refuse a malformed proxy list at start-up rather than trusting nobody (or everybody) by surprise."""
+        for entry in _split(value):
+            ipaddress.ip_network(entry, strict=False)
+        return value
+
+    def trusted_proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        """VOTELAB_TRUSTED_PROXIES as networks (a bare address is a /32 or /128)."""
+        return [ipaddress.ip_network(entry, strict=False) for entry in _split(self.trusted_proxies)]
+
     def bootstrap_list(self) -> list[str]:
         """The comma list as kafka-python wants it."""
         return [s.strip() for s in self.kafka_bootstrap_servers.split(",") if s.strip()]
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.replace(" ", ",").split(",") if part.strip()]
 
 
 def redact_url(url: str) -> str:

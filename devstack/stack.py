@@ -120,6 +120,9 @@ class Stack:
                 "VOTELAB_ADMIN_TOKEN": self.admin_token,
                 "VOTELAB_API_HOST": "127.0.0.1",
                 "VOTELAB_API_PORT": str(self.ports.api),
+                # every local client is 127.0.0.1: a production-sized vote limit would throttle tests and benchmarks
+                # (tests of the limit start an API with a low one)
+                "VOTELAB_RATE_LIMIT_VOTES": "100000000",
                 "PYTHONPATH": str(REPO_ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
                 "PYTHONUNBUFFERED": "1",
             }

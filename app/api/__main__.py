@@ -32,7 +32,15 @@ def main() -> int:
     fd = activation_fd()
     for name in ("LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"):
         os.environ.pop(name, None)  # not inherited by anything we might spawn
-    common = {"log_config": None, "access_log": False, "timeout_graceful_shutdown": 10, "server_header": False}
+    # proxy_headers off: uvicorn would otherwise rewrite the client address from X-Forwarded-For for loopback peers;
+    # the rate limiter decides itself which proxies it trusts (VOTELAB_TRUSTED_PROXIES)
+    common = {
+        "log_config": None,
+        "access_log": False,
+        "timeout_graceful_shutdown": 10,
+        "server_header": False,
+        "proxy_headers": False,
+    }
     app = create_app(settings)
     if fd is not None:
         uvicorn.run(app, fd=fd, **common)  # type: ignore[arg-type]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import secrets
+import hmac
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
+from app.api.schemas import ErrorBody
 from app.api.state import ApiState, api_state
 from app.consistency import check, repair
 from app.db import connect
@@ -26,15 +27,23 @@ async def require_admin(
     state: Annotated[ApiState, Depends(api_state)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> ApiState:
-    """401 unless the bearer token equals VOTELAB_ADMIN_TOKEN (an empty token disables admin)."""
-    expected = state.settings.admin_token.get_secret_value()
-    given = credentials.credentials if credentials else ""
-    if not expected or not secrets.compare_digest(given.encode(), expected.encode()):
+    """401 without a bearer token, 403 unless it equals VOTELAB_ADMIN_TOKEN (compared in constant time). An empty
+    configured token disables admin: every request gets 403, so an empty or missing token can never match."""
+    if credentials is None or not credentials.credentials:
         raise HTTPException(401, "admin token required", headers={"WWW-Authenticate": "Bearer"})
+    expected = state.settings.admin_token.get_secret_value()
+    if not expected:
+        raise HTTPException(403, "admin endpoints are disabled (no VOTELAB_ADMIN_TOKEN configured)")
+    if not hmac.compare_digest(credentials.credentials.encode(), expected.encode()):
+        raise HTTPException(403, "admin token rejected")
     return state
 
 
-router = APIRouter(prefix="/admin", tags=["admin"])
+_AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "no bearer token"},
+    403: {"model": ErrorBody, "description": "wrong bearer token, or admin disabled"},
+}
+router = APIRouter(prefix="/admin", tags=["admin"], responses=_AUTH_ERRORS)
 Admin = Annotated[ApiState, Depends(require_admin)]
 
 

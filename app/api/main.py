@@ -13,6 +13,7 @@ from app.api.accepted import AcceptedRecorder
 from app.api.metrics import ApiMetrics
 from app.api.middleware import BodyLimitMiddleware, MetricsMiddleware, ResultsFastPath
 from app.api.producer import VotePublisher
+from app.api.ratelimit import RateLimiter
 from app.api.results_cache import ResultsCache
 from app.api.state import ApiState
 from app.logs import get_logger
@@ -41,6 +42,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             metrics=metrics,
             accepted=AcceptedRecorder(redis_client, settings.tracker_ttl_s, settings.dependency_timeout_s),
             results_cache=results_cache,
+            rate_limiter=RateLimiter(redis_client, settings.rate_limit_votes, settings.rate_limit_window_s, metrics),
+            trusted_proxies=settings.trusted_proxy_networks(),
         )
         app.state.votelab = state
         log.info(
@@ -48,6 +51,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             release=settings.release,
             bootstrap_servers=settings.kafka_bootstrap_servers,
             redis=redact_url(settings.redis_url.get_secret_value()),
+            rate_limit_votes=settings.rate_limit_votes,
+            rate_limit_window_s=settings.rate_limit_window_s,
+            trusted_proxies=settings.trusted_proxies,
+            admin_enabled=bool(settings.admin_token.get_secret_value()),
         )
         try:
             yield

@@ -31,6 +31,14 @@ class ApiMetrics:
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
             registry=self.registry,
         )
+        self.rate_limited = Counter(
+            "votelab_votes_rate_limited", "Votes refused with 429 (client over its limit)", registry=self.registry
+        )
+        self.rate_limit_fail_open = Counter(
+            "votelab_rate_limit_fail_open",
+            "Votes let through unchecked because the rate limiter's Redis failed",
+            registry=self.registry,
+        )
         self.results_fallbacks = Counter(
             "votelab_results_postgresql_fallbacks",
             "Results computed from PostgreSQL because Redis failed",

@@ -8,10 +8,11 @@ import time
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Path, Response
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from app.api.producer import PublishError
+from app.api.ratelimit import client_address
 from app.api.schemas import ErrorBody, Health, Readiness, ResultsResponse, VoteAccepted, VoteState, VoteValidated
 from app.api.state import ApiState, api_state
 from app.counters import result_keys, results_from_values
@@ -28,11 +29,32 @@ State = Annotated[ApiState, Depends(api_state)]
 _VALID = b'{"valid":true}'
 
 
+async def within_rate_limit(request: Request, state: State) -> None:
+    """429 with Retry-After when this client spent its vote budget for the current window."""
+    peer = request.client.host if request.client else None
+    client = client_address(peer, request.headers.get("x-forwarded-for"), state.trusted_proxies)
+    decision = await state.rate_limiter.check(client)
+    if not decision.allowed:
+        detail = {"error": "rate_limited", "message": "too many votes from this client, retry later"}
+        raise HTTPException(429, detail, headers={"Retry-After": str(decision.retry_after_s)})
+
+
 @router.post(
     "/api/vote",
     status_code=202,
     response_model=VoteAccepted,
-    responses={413: {"model": ErrorBody}, 503: {"model": ErrorBody, "description": "broker did not acknowledge"}},
+    responses={
+        413: {"model": ErrorBody, "description": "request body over VOTELAB_MAX_BODY_BYTES"},
+        429: {
+            "model": ErrorBody,
+            "description": "this client sent more than VOTELAB_RATE_LIMIT_VOTES votes in the current window",
+            "headers": {
+                "Retry-After": {"description": "seconds until the window resets", "schema": {"type": "integer"}}
+            },
+        },
+        503: {"model": ErrorBody, "description": "broker did not acknowledge"},
+    },
+    dependencies=[Depends(within_rate_limit)],
     summary="Cast or change a vote; 202 only after the broker acknowledged the event",
 )
 async def post_vote(

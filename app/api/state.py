@@ -10,6 +10,7 @@ from fastapi import Request
 from app.api.accepted import AcceptedRecorder
 from app.api.metrics import ApiMetrics
 from app.api.producer import VotePublisher
+from app.api.ratelimit import Network, RateLimiter
 from app.api.results_cache import ResultsCache
 from app.settings import Settings
 
@@ -24,6 +25,8 @@ class ApiState:
     metrics: ApiMetrics
     accepted: AcceptedRecorder
     results_cache: ResultsCache
+    rate_limiter: RateLimiter
+    trusted_proxies: list[Network]
 
 
 async def api_state(request: Request) -> ApiState:

@@ -92,9 +92,27 @@ def test_healthz_reports_release(client: TestClient) -> None:
 
 
 def test_admin_requires_the_token(client: TestClient) -> None:
-    assert client.get("/admin/pipeline").status_code == 401
-    assert client.get("/admin/pipeline", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    missing = client.get("/admin/pipeline")
+    assert missing.status_code == 401 and missing.headers["www-authenticate"] == "Bearer"
+    assert client.get("/admin/pipeline", headers={"Authorization": "Bearer wrong"}).status_code == 403
+    assert client.get("/admin/pipeline", headers={"Authorization": "Basic YWRtaW46eA=="}).status_code == 401
     assert client.post("/admin/consistency/repair").status_code == 401
+    assert client.post("/admin/reprocess", headers={"Authorization": "Bearer admin-secre"}).status_code == 403
+
+
+def test_empty_admin_token_disables_admin() -> None:
+    settings = Settings(
+        kafka_bootstrap_servers="127.0.0.1:9",
+        redis_url=SecretStr("redis://127.0.0.1:9/0"),
+        database_url=SecretStr("postgresql://x:y@127.0.0.1:9/db"),
+        admin_token=SecretStr(""),
+    )
+    with TestClient(create_app(settings)) as disabled:
+        assert disabled.get("/admin/pipeline").status_code == 401
+        for token in ("x", "admin-secret", "None", "''"):
+            refused = disabled.get("/admin/pipeline", headers={"Authorization": f"Bearer {token}"})
+            assert refused.status_code == 403 and "disabled" in refused.text
+        assert disabled.get("/admin/pipeline", headers={"Authorization": "Bearer "}).status_code == 401
 
 
 def test_openapi_describes_every_endpoint(client: TestClient) -> None:
@@ -105,7 +123,8 @@ def test_openapi_describes_every_endpoint(client: TestClient) -> None:
     for path in expected:
         assert path in paths, path
     vote = paths["/api/vote"]["post"]
-    assert {"202", "413", "422", "503"} <= set(vote["responses"])
+    assert {"202", "413", "422", "429", "503"} <= set(vote["responses"])
+    assert {"401", "403"} <= set(paths["/admin/pipeline"]["get"]["responses"])
     assert any(p["name"] == "Idempotency-Key" for p in vote["parameters"])
     results_schema = spec["components"]["schemas"]["CandidateResult"]
     assert {"for", "against", "total"} <= set(results_schema["properties"])

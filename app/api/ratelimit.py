@@ -1,0 +1,94 @@
+"""Per-client rate limit of POST /api/vote: a fixed window counted in Redis (one atomic script call per vote), so
+every API process behind the same Redis shares one budget per client.
+
+Who the client is: the socket peer, unless that peer is a trusted proxy (VOTELAB_TRUSTED_PROXIES, the front end),
+in which case the last X-Forwarded-For hop, the one that proxy added. Hops further left were written by whoever sent
+the request and are never trusted. When Redis fails the vote is let through (fail open): refusing votes because the
+limiter's store is down would turn a Redis outage into a vote outage. Each fail-open is counted and logged (at most
+one log line per interval, so an outage does not flood the log).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import time
+from dataclasses import dataclass
+
+import redis.asyncio
+
+from app.api.metrics import ApiMetrics
+from app.errors import DEPENDENCY_ERRORS
+from app.logs import get_logger
+
+# INCR the window's key; the first hit sets its expiry. Returns the count so far in this window.
+WINDOW_SCRIPT = """
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return n
+"""
+KEY_PREFIX = "ratelimit:vote:"
+_FAIL_OPEN_LOG_INTERVAL_S = 10.0
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def client_address(peer: str | None, forwarded_for: str | None, trusted: list[Network]) -> str:
+    """The address to count: the peer, or the last X-Forwarded-For hop when the peer is a trusted proxy."""
+    peer = peer or "unknown"
+    if not forwarded_for or not trusted or not _in(peer, trusted):
+        return peer
+    last_hop = forwarded_for.split(",")[-1].strip()
+    try:
+        return str(ipaddress.ip_address(last_hop))
+    except ValueError:
+        return peer  # a proxy we trust wrote garbage: count it against the proxy, not against a made-up name
+
+
+def _in(address: str, networks: list[Network]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether the request may go on, and how many seconds until the client's window resets."""
+
+    allowed: bool
+    retry_after_s: int
+
+
+class RateLimiter:
+    """Fixed-window counter per client in Redis; limit 0 disables it."""
+
+    def __init__(self, client: redis.asyncio.Redis, limit: int, window_s: int, metrics: ApiMetrics) -> None:
+        self.limit = limit
+        self.window_s = window_s
+        self._metrics = metrics
+        self._script = client.register_script(WINDOW_SCRIPT)
+        self._log = get_logger("api.ratelimit")
+        self._logged_at = -math.inf
+
+    async def check(self, client_id: str) -> Decision:
+        """Count this request against the client's current window."""
+        now = time.time()
+        window = int(now // self.window_s)
+        retry_after = max(1, math.ceil((window + 1) * self.window_s - now))
+        if self.limit <= 0:
+            return Decision(True, retry_after)
+        key = f"{KEY_PREFIX}{client_id}:{window}"
+        try:
+            count = int(await self._script(keys=[key], args=[self.window_s * 1000 + 1000]))
+        except DEPENDENCY_ERRORS as exc:
+            self._metrics.rate_limit_fail_open.inc()
+            if time.monotonic() - self._logged_at >= _FAIL_OPEN_LOG_INTERVAL_S:
+                self._logged_at = time.monotonic()
+                self._log.warning("rate_limit_fail_open", error=type(exc).__name__)
+            return Decision(True, retry_after)
+        if count > self.limit:
+            self._metrics.rate_limited.inc()
+            return Decision(False, retry_after)
+        return Decision(True, retry_after)
