@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -15,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 SCHEMA_VERSION: Literal[1] = 1
 USER_ID_MAX = 64
 USER_ID_PATTERN = r"^[A-Za-z0-9_.:@-]+$"
+_CANONICAL_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_NUMERIC = re.compile(r"^\s*[-+]?[0-9.eE+-]+\s*$")
 
 
 class _VoteIds:
@@ -115,8 +118,12 @@ def parse_event(raw: bytes | None) -> VoteEvent:
         raise PoisonMessage(f"invalid JSON: {exc}") from exc
     if not isinstance(data, dict):
         raise PoisonMessage("message is not a JSON object")
-    if data.get("schema_version") != SCHEMA_VERSION:
-        raise PoisonMessage(f"unknown schema_version {data.get('schema_version')!r}")
+    version = data.get("schema_version")
+    if type(version) is not int or version != SCHEMA_VERSION:  # `True == 1` and `1.0 == 1` in Python
+        raise PoisonMessage(f"unknown schema_version {json.dumps(version)[:40]}")
+    wrong = _lax_only_fields(data)
+    if wrong:
+        raise PoisonMessage(f"invalid fields: {wrong}")
     try:
         event = VoteEvent.model_validate(data)
     except ValidationError as exc:
@@ -125,3 +132,17 @@ def parse_event(raw: bytes | None) -> VoteEvent:
     if event.voted_at.tzinfo is None:
         raise PoisonMessage("voted_at has no time zone")
     return event
+
+
+def _lax_only_fields(data: dict[str, Any]) -> str:
+    """Fields pydantic's lax mode would coerce although the producer never writes them so: a numeric voted_at (read
+    as a Unix time) and non-canonical vote ids (braces, urn:uuid:, bare hex). Events carry exactly what the API
+    writes; anything else is a foreign or corrupted producer."""
+    wrong = []
+    vote_id = data.get("vote_id")
+    if not isinstance(vote_id, str) or not _CANONICAL_UUID.match(vote_id):
+        wrong.append("vote_id")
+    voted_at = data.get("voted_at")
+    if not isinstance(voted_at, str) or _NUMERIC.match(voted_at):
+        wrong.append("voted_at")
+    return ",".join(wrong)

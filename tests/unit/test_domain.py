@@ -44,6 +44,16 @@ def test_valid_event_round_trips() -> None:
         (_event(vote_id="nope"), "vote_id"),
         (_event(user_id="x" * 65), "user_id"),
         (_event(voted_at="2026-01-01T00:00:00"), "time zone"),
+        # lax coercions pydantic would accept: the API never writes these, so they are foreign or corrupted
+        (_event(schema_version=True), "unknown schema_version true"),
+        (_event(schema_version=1.0), "unknown schema_version 1.0"),
+        (_event(schema_version="1"), "unknown schema_version"),
+        (_event(voted_at=1700000000), "voted_at"),
+        (_event(voted_at="1700000000"), "voted_at"),
+        (_event(vote_id="{6f1c1c1e-1111-4111-8111-111111111111}"), "vote_id"),
+        (_event(vote_id="urn:uuid:6f1c1c1e-1111-4111-8111-111111111111"), "vote_id"),
+        (_event(vote_id="6f1c1c1e111141118111111111111111"), "vote_id"),
+        (_event(vote_id=None), "vote_id"),
     ],
 )
 def test_poison_messages_say_why(raw: bytes | None, reason: str) -> None:
