@@ -39,11 +39,12 @@ async def require_admin(
     return state
 
 
-_AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
+_ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "no bearer token"},
     403: {"model": ErrorBody, "description": "wrong bearer token, or admin disabled"},
+    503: {"model": ErrorBody, "description": "PostgreSQL, Redis or the broker failed"},
 }
-router = APIRouter(prefix="/admin", tags=["admin"], responses=_AUTH_ERRORS)
+router = APIRouter(prefix="/admin", tags=["admin"], responses=_ADMIN_ERRORS)
 Admin = Annotated[ApiState, Depends(require_admin)]
 
 
@@ -86,7 +87,10 @@ async def pipeline_status(state: Admin) -> dict[str, Any]:
     except DEPENDENCY_ERRORS as exc:
         status["postgresql"] = {"error": type(exc).__name__}
     try:
-        status["consumer_lag"] = await asyncio.to_thread(consumer_lag, state.settings)
+        # kafka-python's clients block well past their timeouts while no broker answers: bound the wait (the worker
+        # thread gives up on its own later)
+        lag_timeout_s = max(2.0, state.settings.dependency_timeout_s * 5)
+        status["consumer_lag"] = await asyncio.wait_for(asyncio.to_thread(consumer_lag, state.settings), lag_timeout_s)
     except DEPENDENCY_ERRORS as exc:
         status["consumer_lag"] = {"error": type(exc).__name__}
     return status

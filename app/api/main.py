@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from fastapi.telemetry import TelemetryConfig
 
 from app.api import admin, routes
@@ -16,6 +17,7 @@ from app.api.producer import VotePublisher
 from app.api.ratelimit import RateLimiter
 from app.api.results_cache import ResultsCache
 from app.api.state import ApiState
+from app.errors import DEPENDENCY_ERRORS
 from app.logs import get_logger
 from app.redis_client import async_client
 from app.settings import Settings, load_settings, redact_url
@@ -71,6 +73,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # FastAPI's OpenTelemetry probe costs environment lookups on every request; this app exports Prometheus
         telemetry=TelemetryConfig(tracing=False, metrics=False, logs=False, operation_spans=False),
     )
+    async def dependency_failed(request: Request, exc: Exception) -> JSONResponse:
+        """A dependency failure no handler caught (admin tools with PostgreSQL down, say): 503 naming the kind of
+        failure only, never its message, which may carry host names or connection details."""
+        log.warning("dependency_failed", path=request.url.path, error=type(exc).__name__)
+        detail = {"error": "dependency_unavailable", "message": f"{type(exc).__name__}, retry later"}
+        return JSONResponse({"detail": detail}, status_code=503)
+
+    for error in DEPENDENCY_ERRORS:
+        app.add_exception_handler(error, dependency_failed)
     app.include_router(routes.router)
     app.include_router(admin.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

@@ -1,0 +1,80 @@
+"""Fixtures of the security stage: its own loopback stack (ports apart from the test and dev stacks, so this stage can
+run while another stack is up), extra API processes with other settings, the artifact directory, and the guard
+that keeps any traffic to an external target on this machine."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from devstack import Ports, Stack
+from devstack.process import ProcessHandle, wait_until
+from devstack.stack import REPO_ROOT
+
+SECURITY_PORTS = Ports(postgres=25732, redis=26679, broker=29392, api=8300)
+STATE_DIR = Path(os.environ.get("VOTELAB_SECURITY_STATE_DIR", f"/tmp/votelab-security-{os.getpid()}"))
+ARTIFACTS = REPO_ROOT / "test-artifacts" / "security"
+LAB_NETWORK = ipaddress.ip_network("172.16.1.0/24")
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[Stack]:
+    """The whole pipeline on the security ports, removed afterwards (overrides tests/conftest.py's)."""
+    if STATE_DIR.exists():
+        shutil.rmtree(STATE_DIR)
+    security_stack = Stack(STATE_DIR, SECURITY_PORTS)
+    security_stack.up()
+    try:
+        yield security_stack
+    finally:
+        security_stack.down(remove=True)
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """test-artifacts/security, where measured figures are written."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+def start_extra_api(stack: Stack, name: str, port: int, **env: str) -> ProcessHandle:
+    """Another API process of the same stack on `port`, with extra VOTELAB_* settings (stopped by stack.stop)."""
+    handle = stack.spawn(
+        name,
+        [stack.python, "-m", "app.api"],
+        env=stack.env(VOTELAB_API_PORT=str(port), **env),
+        cwd=REPO_ROOT,
+    )
+
+    def healthy() -> bool:
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    wait_until(healthy, 30, name, handle)
+    return handle
+
+
+def assert_local_target(url: str) -> None:
+    """Network safety: a target must be loopback, or a lab address routed through the local lab bridge."""
+    host = urlsplit(url).hostname or ""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        pytest.fail(f"target {url}: give an IP address (loopback or the lab's 172.16.1.0/24), not a name")
+    if address.is_loopback:
+        return
+    if address not in LAB_NETWORK:
+        pytest.fail(f"target {url}: only loopback or the lab network {LAB_NETWORK} may be targeted")
+    route = subprocess.run(["ip", "route", "get", str(address)], capture_output=True, text=True, check=False).stdout
+    if " via " in route or not any(f"dev {dev}" in route for dev in ("podman", "cni", "br-")):
+        pytest.fail(f"target {url}: the route to {address} does not go through the local lab bridge: {route!r}")
