@@ -6,10 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import JSONResponse, Response
 from fastapi.telemetry import TelemetryConfig
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.api import admin, routes
+from app.api import admin, openapi_doc, routes
 from app.api.accepted import AcceptedRecorder
 from app.api.metrics import ApiMetrics
 from app.api.middleware import BodyLimitMiddleware, MetricsMiddleware, ResultsFastPath
@@ -73,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # FastAPI's OpenTelemetry probe costs environment lookups on every request; this app exports Prometheus
         telemetry=TelemetryConfig(tracing=False, metrics=False, logs=False, operation_spans=False),
     )
+
     async def dependency_failed(request: Request, exc: Exception) -> JSONResponse:
         """A dependency failure no handler caught (admin tools with PostgreSQL down, say): 503 naming the kind of
         failure only, never its message, which may carry host names or connection details."""
@@ -80,10 +83,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         detail = {"error": "dependency_unavailable", "message": f"{type(exc).__name__}, retry later"}
         return JSONResponse({"detail": detail}, status_code=503)
 
+    async def unparsable_body(request: Request, exc: Exception) -> Response:
+        """FastAPI answers 400 to a body it cannot even decode (invalid UTF-8, say); bad input is a 422 naming the
+        field everywhere else, so this is one too."""
+        assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 400 and request.method in ("POST", "PUT", "PATCH"):
+            error = {"type": "json_invalid", "loc": ["body"], "msg": "request body is not valid UTF-8 JSON"}
+            return JSONResponse({"detail": [error]}, status_code=422)
+        return await http_exception_handler(request, exc)
+
     for error in DEPENDENCY_ERRORS:
-        app.add_exception_handler(error, dependency_failed)
+        if issubclass(error, Exception):
+            app.add_exception_handler(error, dependency_failed)
+    app.add_exception_handler(StarletteHTTPException, unparsable_body)
     app.include_router(routes.router)
     app.include_router(admin.router)
+    openapi_doc.install(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(ResultsFastPath, cache=results_cache)

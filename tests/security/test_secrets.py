@@ -40,7 +40,7 @@ def bodies(stack: Stack) -> Iterator[dict[str, str]]:
         collected[f"{label} GET /api/votes/x"] = client.get(f"/api/votes/{uuid.uuid4()}").text
         body = {"user_id": "anonymous-secret-test", "candidate_id": "monthly", "vote_type": "for"}
         collected[f"{label} POST /api/vote"] = client.post("/api/vote", json=body).text
-        collected[f"{label} POST /api/vote bad"] = client.post("/api/vote", content=b"{\"user_id\": [1]}").text
+        collected[f"{label} POST /api/vote bad"] = client.post("/api/vote", content=b'{"user_id": [1]}').text
         for path in ("/admin/pipeline", "/admin/consistency"):
             collected[f"{label} {path}"] = client.get(path, headers={"Authorization": f"Bearer {token}"}).text
             for i, wrong in enumerate(near_misses):

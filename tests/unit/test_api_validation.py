@@ -135,3 +135,14 @@ def test_metrics_do_not_leak_secrets(client: TestClient) -> None:
     text = client.get("/metrics").text
     assert "votelab_http_requests_total" in text
     assert "admin-secret" not in text
+
+
+def test_undecodable_body_is_422_naming_the_body(client: TestClient) -> None:
+    response = client.post("/api/vote", content=b"\xff\xfe{", headers={"content-type": "application/json"})
+    assert _fields(response) == ["body"]
+
+
+def test_optional_header_is_not_nullable_in_the_document(client: TestClient) -> None:
+    vote = client.get("/openapi.json").json()["paths"]["/api/vote"]["post"]
+    header = next(p for p in vote["parameters"] if p["name"] == "Idempotency-Key")
+    assert header["required"] is False and header["schema"]["type"] == "string" and "anyOf" not in header["schema"]
