@@ -30,6 +30,8 @@ def configure_logging(level: str = "INFO") -> None:
 
 
 def get_logger(name: str) -> structlog.typing.FilteringBoundLogger:
-    """A named logger; name goes into every line."""
-    logger: structlog.typing.FilteringBoundLogger = structlog.get_logger().bind(logger=name)
+    """A named logger; name goes into every line. Lazy: a logger made at import time (before configure_logging) would
+    otherwise keep structlog's default console format instead of JSON."""
+    proxy = structlog._config.BoundLoggerLazyProxy(None, initial_values={"logger": name}, logger_factory_args=())
+    logger: structlog.typing.FilteringBoundLogger = proxy  # type: ignore[assignment]
     return logger

@@ -35,7 +35,11 @@ def stack() -> Iterator[Stack]:
     try:
         yield security_stack
     finally:
-        security_stack.down(remove=True)
+        security_stack.down(remove=False)
+        logs = ARTIFACTS / "logs"  # kept for diagnosis: the logs hold no secret (test_secrets checks that)
+        shutil.rmtree(logs, ignore_errors=True)
+        shutil.copytree(security_stack.log_dir, logs, dirs_exist_ok=True)
+        shutil.rmtree(STATE_DIR, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

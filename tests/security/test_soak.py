@@ -3,7 +3,8 @@ the API and consumer processes is sampled. Asserts that nothing is lost (every 2
 once) and only a generous memory bound (end RSS < 2 x start + 50 MB) that catches a leak; the measured figures
 (rate, duration, start/peak/end RSS) go to test-artifacts/security/soak.json.
 
-VOTELAB_SOAK_SECONDS (default 120) and VOTELAB_SOAK_RATE (votes/s, default 100) bound it.
+A 503 is retried with the same Idempotency-Key, as the front end does (counted in the figures, with the reasons the
+API logged). VOTELAB_SOAK_SECONDS (default 120) and VOTELAB_SOAK_RATE (votes/s, default 100) bound it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import os
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +46,7 @@ class SteadyVotes:
     seconds: float
     accepted: list[str] = field(default_factory=list)
     refused: dict[int, int] = field(default_factory=dict)
+    retried_503: int = 0
     elapsed_s: float = 0.0
 
     def run(self, senders: int = 8) -> None:
@@ -61,7 +64,13 @@ class SteadyVotes:
                         time.sleep(delay)
                     body = {"user_id": new_voter("soak"), "candidate_id": ("monthly", "biweekly")[i % 2],
                             "vote_type": ("for", "against")[i % 3 == 0]}  # fmt: skip
-                    answer = client.post("/api/vote", json=body)
+                    key = str(uuid.uuid4())
+                    for _attempt in range(5):  # like the front end: a 503 is retried with the same key
+                        answer = client.post("/api/vote", json=body, headers={"Idempotency-Key": key})
+                        if answer.status_code != 503:
+                            break
+                        with lock:
+                            self.retried_503 += 1
                     with lock:
                         if answer.status_code == 202:
                             self.accepted.append(answer.json()["vote_id"])
@@ -74,6 +83,16 @@ class SteadyVotes:
         for thread in threads:
             thread.join()
         self.elapsed_s = time.monotonic() - start
+
+
+def _publish_failures(stack: Stack) -> dict[str, int]:
+    """Errors of the API's vote_publish_failed log lines (why a 503 was answered)."""
+    found: dict[str, int] = {}
+    for line in stack.handles["api"].log_path.read_text(errors="replace").splitlines():
+        if '"vote_publish_failed"' in line:
+            error = str(json.loads(line).get("error", "?"))[:120]
+            found[error] = found.get(error, 0) + 1
+    return found
 
 
 def stored_count(stack: Stack, vote_ids: list[str]) -> int:
@@ -113,6 +132,8 @@ def test_steady_votes_lose_nothing_and_memory_stays_bounded(stack: Stack, artifa
         "achieved_rate_per_s": round(len(load.accepted) / load.elapsed_s, 1),
         "votes_accepted": len(load.accepted),
         "votes_refused": load.refused,
+        "answers_503_retried": load.retried_503,
+        "publish_failures_logged": _publish_failures(stack),
         "votes_stored": stored,
         "rss_samples": len(samples["api"]),
         **{
