@@ -1,14 +1,18 @@
 """Who the rate limiter counts: the socket peer, or the last X-Forwarded-For hop only behind a trusted proxy; and a
-malformed VOTELAB_TRUSTED_PROXIES is refused at start-up."""
+malformed VOTELAB_TRUSTED_PROXIES is refused at start-up; limit 0 disables the limiter; an unreachable Redis fails open
+(counted)."""
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 
 import pytest
+import redis.asyncio
 from pydantic import ValidationError
 
-from app.api.ratelimit import client_address
+from app.api.metrics import ApiMetrics
+from app.api.ratelimit import RateLimiter, client_address
 from app.settings import Settings
 
 FRONT_END = [ipaddress.ip_network("172.16.1.19/32"), ipaddress.ip_network("10.0.0.0/8")]
@@ -47,3 +51,37 @@ def test_trusted_proxies_setting_parses_addresses_and_networks() -> None:
 def test_malformed_trusted_proxies_is_refused() -> None:
     with pytest.raises(ValidationError, match="trusted_proxies"):
         Settings(trusted_proxies="172.16.1.19,frontend.example")
+
+
+def _limiter(limit: int) -> tuple[RateLimiter, ApiMetrics, redis.asyncio.Redis]:
+    metrics = ApiMetrics()
+    client = redis.asyncio.Redis.from_url("redis://127.0.0.1:9/0", socket_connect_timeout=0.5)
+    return RateLimiter(client, limit, 60, metrics), metrics, client
+
+
+def test_limit_zero_disables_the_limiter_without_touching_redis() -> None:
+    async def scenario() -> float:
+        limiter, metrics, client = _limiter(0)
+        try:
+            decisions = [await limiter.check("198.51.100.1") for _ in range(100)]
+        finally:
+            await client.aclose()
+        assert all(d.allowed for d in decisions)
+        return metrics.registry.get_sample_value("votelab_rate_limit_fail_open_total")
+
+    assert asyncio.run(scenario()) == 0
+
+
+def test_unreachable_redis_fails_open_and_is_counted() -> None:
+    async def scenario() -> tuple[bool, float]:
+        limiter, metrics, client = _limiter(1)
+        try:
+            decisions = [await limiter.check("198.51.100.1") for _ in range(3)]
+        finally:
+            await client.aclose()
+        assert all(1 <= d.retry_after_s <= 60 for d in decisions)
+        return all(d.allowed for d in decisions), metrics.registry.get_sample_value(
+            "votelab_rate_limit_fail_open_total"
+        )
+
+    assert asyncio.run(scenario()) == (True, 3)
