@@ -60,7 +60,7 @@ def _limiter(limit: int) -> tuple[RateLimiter, ApiMetrics, redis.asyncio.Redis]:
 
 
 def test_limit_zero_disables_the_limiter_without_touching_redis() -> None:
-    async def scenario() -> float:
+    async def scenario() -> float | None:
         limiter, metrics, client = _limiter(0)
         try:
             decisions = [await limiter.check("198.51.100.1") for _ in range(100)]
@@ -73,7 +73,7 @@ def test_limit_zero_disables_the_limiter_without_touching_redis() -> None:
 
 
 def test_unreachable_redis_fails_open_and_is_counted() -> None:
-    async def scenario() -> tuple[bool, float]:
+    async def scenario() -> tuple[bool, float | None]:
         limiter, metrics, client = _limiter(1)
         try:
             decisions = [await limiter.check("198.51.100.1") for _ in range(3)]
