@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=lab/net.sh
 source lab/net.sh
+export PATH="$PWD/.venv/bin:$PATH"
 
 IMAGE=${LAB_IMAGE:-localhost/debian12-systemd:latest}
 STATE=.lab
@@ -64,9 +65,11 @@ ensure_secrets() {
   chmod 600 "$STATE/secrets.yml"
 }
 
-# The releases site.yml deploys, built once on the control node (hosts install them offline).
+# The releases site.yml deploys, built once on the control node (hosts install them offline). The version is
+# fixed once per run (exported), so the builds and the playbook agree even if the tree changes meanwhile.
 ensure_releases() {
   local v; v=$(bash scripts/version.sh)
+  export VOTELAB_VERSION=$v
   [ -f "build/release/votelab-app-$v.tar.gz" ] || make --no-print-directory release
   [ -f "build/release/votelab-frontend-$v.tar.gz" ] || make --no-print-directory frontend-release
 }
