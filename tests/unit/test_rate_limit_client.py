@@ -33,6 +33,10 @@ def test_trusted_proxy_last_hop_counts_not_the_spoofable_left_hops() -> None:
     assert client_address("172.16.1.19", " 2001:db8::1 ", FRONT_END) == "2001:db8::1"
 
 
+def test_ipv4_mapped_peer_of_a_dual_stack_listener_is_trusted() -> None:
+    assert client_address("::ffff:172.16.1.19", "198.51.100.1", FRONT_END) == "198.51.100.1"
+
+
 def test_trusted_proxy_with_garbage_hop_counts_against_the_proxy() -> None:
     assert client_address("172.16.1.19", "not-an-ip", FRONT_END) == "172.16.1.19"
     assert client_address("172.16.1.19", "", FRONT_END) == "172.16.1.19"
