@@ -9,10 +9,12 @@ MOLECULE_ROLES ?= $(foreach r,$(MOLECULE_ORDER),$(if $(wildcard roles/$(r)/molec
   $(filter-out $(MOLECULE_ORDER),$(patsubst roles/%/molecule/default/molecule.yml,%,$(wildcard roles/*/molecule/default/molecule.yml)))
 
 .PHONY: image apt-cache molecule test-molecule
-apt-cache: ## start the host's apt-cacher-ng (idempotent) that containers fetch Debian packages through
+# Optional: measured here, the cache saves about 1.6 s of 5.4 s of downloads for the heaviest scenario (packages
+# install in ~35 s either way), so nothing depends on it; the image build and Molecule use it when it runs.
+apt-cache: ## start the host's apt-cacher-ng (idempotent); the image build and Molecule use it when it runs
 	@bash scripts/apt-cache.sh
 
-image: apt-cache ## build the cached systemd Debian 12 image localhost/debian12-systemd:latest
+image: ## build the cached systemd Debian 12 image localhost/debian12-systemd:latest
 	@$(PODMAN_LOCK) bash scripts/build-image.sh
 
 molecule: venv image ## run every role's Molecule scenario (MOLECULE_JOBS at a time, default 2), printing each one's duration (MOLECULE_ROLES=... to pick)

@@ -10,7 +10,11 @@ answers() { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
 backends=/etc/apt-cacher-ng/backends_debian
 if [ "$(cat "$backends" 2>/dev/null)" != "http://deb.debian.org/debian/" ]; then
   echo "http://deb.debian.org/debian/" > "$backends"
-  if answers; then start-stop-daemon --stop --quiet --retry 10 --pidfile /run/apt-cacher-ng/pid || true; fi
+  # restart to read it (by the pid it recorded; start-stop-daemon refuses a pidfile owned by the daemon's user)
+  if answers && [ -s /run/apt-cacher-ng/pid ]; then
+    kill "$(cat /run/apt-cacher-ng/pid)" 2>/dev/null || true
+    for _ in $(seq 50); do answers || break; sleep 0.1; done
+  fi
 fi
 
 if ! answers; then

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds localhost/debian12-systemd:latest, the systemd-enabled Debian 12 image Molecule and the lab boot as "VMs".
 # debootstrap + `podman import`; cached: skipped when the image exists and carries this recipe's hash as a label,
-# so editing the package list or this script rebuilds it. Packages come through the host's apt-cacher-ng.
+# so editing the package list or this script rebuilds it. Packages come through the host's apt-cacher-ng when it
+# runs (make apt-cache), else straight from the mirror.
 # Run podman only under the shared lock: flock /tmp/votelab-podman.lock scripts/build-image.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,12 +20,13 @@ if [ "$have" = "$recipe" ]; then
   exit 0
 fi
 
-bash scripts/apt-cache.sh
+fetch_from=$MIRROR
+if (exec 3<>/dev/tcp/127.0.0.1/3142) 2>/dev/null; then fetch_from="http://127.0.0.1:3142/${MIRROR#http://}"; fi
 rootfs=$(mktemp -d /var/tmp/votelab-rootfs.XXXXXX)
 trap 'rm -rf "$rootfs"' EXIT
 echo "==> image: debootstrap $SUITE (minbase + $PACKAGES)"
 start=$(date +%s)
-debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$rootfs" "http://127.0.0.1:3142/${MIRROR#http://}" >"$rootfs.log" 2>&1 \
+debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$rootfs" "$fetch_from" >"$rootfs.log" 2>&1 \
   || { tail -30 "$rootfs.log"; exit 1; }
 rm -f "$rootfs.log"
 
