@@ -8,9 +8,6 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 PY=${PY:-$ROOT/.venv/bin/python}
 version=$(bash scripts/version.sh)
-# Debian 12's Python: dependency markers such as python_full_version < "3.11.3" (redis needs async-timeout
-# there) must be evaluated for the hosts' interpreter, not the control node's.
-TARGET_PYTHON=${TARGET_PYTHON:-3.11.2}
 # pip normalizes local versions (0.1.0+gABC.dirty -> 0.1.0+gabc.dirty); the wheel and VERSION use that form
 pep440=$("$PY" -c 'import sys; from packaging.version import Version; print(Version(sys.argv[1]))' "$version")
 name=votelab-app-$version
@@ -29,7 +26,7 @@ echo "==> release $version: app wheel"
 echo "==> release $version: pinned runtime dependencies (cp311 manylinux x86_64)"
 "$PY" -m pip download -q -r requirements.txt -d "$work/pkg/wheelhouse" \
   --only-binary=:all: --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 \
-  --platform manylinux_2_28_x86_64 --platform any --python-version "$TARGET_PYTHON" --implementation cp --abi cp311 --abi abi3 --abi none
+  --platform manylinux_2_28_x86_64 --platform any --python-version 311 --implementation cp --abi cp311 --abi abi3 --abi none
 echo "$pep440" > "$work/pkg/VERSION"
 tar -C "$work/pkg" -czf "$out/$name.tar.gz" VERSION wheelhouse
 rm -rf "$ROOT/build/release-work"
