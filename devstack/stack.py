@@ -58,6 +58,8 @@ class Ports:
 DEV_PORTS = Ports(postgres=25432, redis=26379, broker=29092, api=8000)
 TEST_PORTS = Ports(postgres=25532, redis=26479, broker=29192, api=8100)
 BENCH_PORTS = Ports(postgres=25632, redis=26579, broker=29292, api=8200)
+# tests/security (its extra API processes take 8301 and 8302); tests/browser uses 25832/26779/29492/8400
+SECURITY_PORTS = Ports(postgres=25732, redis=26679, broker=29392, api=8300)
 
 
 class Stack:

@@ -15,11 +15,10 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from devstack import Ports, Stack
+from devstack import Stack
 from devstack.process import ProcessHandle, wait_until
-from devstack.stack import REPO_ROOT
+from devstack.stack import REPO_ROOT, SECURITY_PORTS
 
-SECURITY_PORTS = Ports(postgres=25732, redis=26679, broker=29392, api=8300)
 STATE_DIR = Path(os.environ.get("VOTELAB_SECURITY_STATE_DIR", f"/tmp/votelab-security-{os.getpid()}"))
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "security"
 LAB_NETWORK = ipaddress.ip_network("172.16.1.0/24")
