@@ -18,7 +18,7 @@ GROUP_UNITS: dict[str, tuple[str, ...]] = {
     "postgresql": ("postgresql@15-main",),
     "api": ("votelab-api.socket", "votelab-api"),
     "consumer": ("votelab-consumer",),
-    "frontend": ("votelab-frontend",),
+    "frontend": ("votelab-frontend.socket", "votelab-frontend"),
 }
 # duty group -> (port, path) answered on the VM's loopback when healthy
 GROUP_HEALTH: dict[str, tuple[int, str]] = {
