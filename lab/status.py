@@ -12,6 +12,7 @@ from lab.hosts import LabHost, load_inventory, require_lab_route
 
 # duty group -> systemd units the roles install for it
 GROUP_UNITS: dict[str, tuple[str, ...]] = {
+    "votelab": ("votelab-firewall",),
     "zookeeper": ("zookeeper",),
     "kafka": ("kafka",),
     "redis": ("redis-server",),
@@ -20,7 +21,7 @@ GROUP_UNITS: dict[str, tuple[str, ...]] = {
     "consumer": ("votelab-consumer",),
     "frontend": ("votelab-frontend.socket", "votelab-frontend"),
 }
-# duty group -> (port, path) answered on the VM's loopback when healthy
+# duty group -> (port, path) answered on the VM's private address when healthy
 GROUP_HEALTH: dict[str, tuple[int, str]] = {
     "api": (8000, "/readyz"),
     "frontend": (3000, "/healthz"),
@@ -32,7 +33,7 @@ FETCH = (
 
 
 def http_check(host: LabHost, port: int, path: str) -> tuple[bool, str]:
-    out = host.run("python3", "-c", FETCH, f"http://127.0.0.1:{port}{path}", check=False, timeout=10)
+    out = host.run("python3", "-c", FETCH, f"http://{host.ip}:{port}{path}", check=False, timeout=10)
     text = (out.stdout or out.stderr).strip().splitlines()
     return out.returncode == 0, (text[-1] if text else "no answer")[:100]
 
