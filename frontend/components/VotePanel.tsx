@@ -12,6 +12,7 @@ import { submitVote } from "@/lib/voteApi";
 import { AlertIcon, CheckIcon, ThumbDownIcon, ThumbUpIcon } from "./Icons";
 import { canRetry } from "@/lib/voteOutcome";
 import { loadOrCreateVoterId } from "@/lib/voterId";
+import { randomUuid } from "@/lib/random";
 
 interface Attempt {
   candidate: CandidateId;
@@ -56,7 +57,7 @@ export default function VotePanel() {
   );
 
   const vote = (candidate: CandidateId, voteType: VoteType) =>
-    void send({ candidate, voteType, idempotencyKey: crypto.randomUUID() });
+    void send({ candidate, voteType, idempotencyKey: randomUuid() });
 
   const busy = voterId === null || sending !== null;
 

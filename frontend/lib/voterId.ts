@@ -2,6 +2,8 @@
  * The browser's stable anonymous voter id ("anonymous-<random>"), generated once and kept in localStorage
  * so a reload keeps the same ballot (the API replaces a voter's earlier vote on the same candidate).
  */
+import { randomHex32 } from "./random";
+
 export const VOTER_ID_KEY = "votelab.voterId";
 const VOTER_ID_PATTERN = /^anonymous-[a-z0-9]{8,40}$/;
 
@@ -13,8 +15,8 @@ export interface KeyValueStore {
 
 export type RandomHex = () => string;
 
-/** 32 hex characters from the platform's CSPRNG (crypto.randomUUID without dashes). */
-export const cryptoRandomHex: RandomHex = () => crypto.randomUUID().replaceAll("-", "");
+/** 32 hex characters from the platform's CSPRNG (works outside secure contexts too, see lib/random.ts). */
+export const cryptoRandomHex: RandomHex = () => randomHex32();
 
 export function isValidVoterId(value: unknown): value is string {
   return typeof value === "string" && VOTER_ID_PATTERN.test(value);
