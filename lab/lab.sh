@@ -104,7 +104,7 @@ summary() {
   local api_ip fe_ip dist
   api_ip=$(lab_group_ip api); fe_ip=$(lab_group_ip frontend)
   dist=$(ansible -i "$INVENTORY" -i "$OVERLAY" -e @lab/vars.yml "$(lab_group_host kafka)" \
-    -m ansible.builtin.debug -a var=kafka_distribution 2>/dev/null | sed -n 's/.*"kafka_distribution": "\(.*\)".*/\1/p')
+    -m ansible.builtin.debug -a var=kafka_distribution 2>/dev/null | sed -n 's/.*kafka_distribution"\{0,1\}: *"\{0,1\}\([a-z]*\).*/\1/p')
   echo
   say "ready"
   echo "  vote page        http://$fe_ip:3000"
