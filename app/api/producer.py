@@ -54,6 +54,7 @@ class VotePublisher:
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="publish")
         self._notifiers: dict[int, _LoopNotifier] = {}
         self._recycled_at = 0.0
+        self._timing_out_since: float | None = None
 
     def _notifier(self, loop: asyncio.AbstractEventLoop) -> _LoopNotifier:
         notifier = self._notifiers.get(id(loop))
@@ -100,8 +101,9 @@ class VotePublisher:
                     self._send(event, loop, done)  # appends to the producer's buffer without blocking
                 else:
                     await loop.run_in_executor(self._pool, self._send, event, loop, done)
-                return await done
+                metadata = await done
         except TimeoutError as exc:
+            self._note_timeout()
             raise PublishError("broker did not acknowledge in time") from exc
         except PublishError:
             self._recycle()
@@ -109,6 +111,22 @@ class VotePublisher:
         except Exception as exc:  # kafka errors, NoBrokersAvailable on creation
             self._recycle()
             raise PublishError(f"{type(exc).__name__}: {exc}") from exc
+        self._timing_out_since = None
+        return metadata
+
+    def _note_timeout(self) -> None:
+        """Replace a producer whose sends have only timed out for a while.
+
+        A broker that was frozen (SIGSTOP) or restarted can leave kafka-python's idempotent producer waiting forever
+        on a sequence it will never get acknowledged, with no error raised; a new producer starts clean. During a
+        real outage this only re-creates the producer every few seconds, which costs nothing.
+        """
+        now = time.monotonic()
+        if self._timing_out_since is None:
+            self._timing_out_since = now
+        elif now - self._timing_out_since >= 3 * self._settings.publish_timeout_s:
+            self._timing_out_since = now
+            self._recycle()
 
     def _recycle(self) -> None:
         """Replace the producer after it reported an error (at most once a second).

@@ -23,6 +23,9 @@ class StreamResult:
     """What the stream saw: accepted vote ids with their ballots, and every other outcome by kind."""
 
     accepted: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # vote_id -> (user, candidate, type)
+    # vote ids (Idempotency-Keys) of answers other than 202: not confirmed, so a caller may retry them; the broker may
+    # still have taken them (a 503 after the publish timeout), so they may be stored, at most once
+    unconfirmed: set[str] = field(default_factory=set)
     outcomes: Counter[str] = field(default_factory=Counter)
     sent: int = 0
 
@@ -92,7 +95,10 @@ class VoteStream:
             )
         except httpx.HTTPError as exc:
             self.result.outcomes[f"error:{type(exc).__name__}"] += 1
+            self.result.unconfirmed.add(key)
             return
         self.result.outcomes[str(resp.status_code)] += 1
         if resp.status_code == 202:
             self.result.accepted[resp.json()["vote_id"]] = ballot
+        else:
+            self.result.unconfirmed.add(key)

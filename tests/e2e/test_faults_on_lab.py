@@ -3,6 +3,8 @@
 After each fault: every vote the system accepted (202) is stored exactly once in PostgreSQL, and Redis equals
 PostgreSQL. The one exception is stopping the lab's Tansu broker, which keeps its log in memory: that test
 measures and reports what is lost instead (Apache Kafka's on-disk log would keep it).
+A 503 is "not confirmed", not "not stored": a record the frozen broker received before the publish timeout is
+still stored once it resumes; such votes are counted at most once and reported as stored_after_503.
 """
 
 from __future__ import annotations
@@ -103,13 +105,14 @@ def test_every_accepted_vote_is_stored_exactly_once(fault: Fault, healthy_lab: L
     missing = set(result.accepted) - set(stored)
     assert not missing, f"{len(missing)} accepted votes never stored (of {len(result.accepted)})"
     assert len(stored) == len(set(stored)), "a vote was stored twice"
-    assert set(stored) <= set(result.accepted), "a vote that was not accepted was stored"
+    late = set(stored) - set(result.accepted)
+    assert late <= result.unconfirmed, "a vote that was never sent was stored"
 
     pg, rd = checks.wait_consistent()
     assert pg == rd, f"Redis {rd} != PostgreSQL {pg}"
     rc, report = checks.consistency()
     assert rc == 0, report
-    record(fault.name, result, stored=len(stored), lost=0)
+    record(fault.name, result, stored=len(stored), lost=0, stored_after_503=len(late))
 
 
 @pytest.mark.timeout(600)
