@@ -18,20 +18,11 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 
 from devstack.frontend import frontend_url, start_frontend, stop_frontend
 from devstack.stack import REPO_ROOT, Ports, Stack
+from tests.support.chromium import launch_chromium
 
 # Below the ephemeral range (32768-60999) so outgoing connections never take them first.
 BROWSER_PORTS = Ports(postgres=25832, redis=26779, broker=29492, api=8400)
 FRONTEND_PORT = 3400
-CHROMIUM = Path(os.environ.get("VOTELAB_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 
 
@@ -79,9 +70,10 @@ def playwright_instance() -> Iterator[Playwright]:
 @pytest.fixture(scope="session")
 def browser(playwright_instance: Playwright) -> Iterator[Browser]:
     """Headless Chromium from Debian's package."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (make bootstrap)")
-    browser = playwright_instance.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+    try:
+        browser = launch_chromium(playwright_instance)
+    except FileNotFoundError as exc:
+        pytest.fail(str(exc))
     yield browser
     browser.close()
 
