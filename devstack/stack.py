@@ -229,6 +229,16 @@ class Stack:
         )  # fmt: skip
         pwfile.unlink()
 
+    def query(self, sql: str, *params: object) -> list[tuple[Any, ...]]:
+        """Rows of one query as the app's database user (tests read what the consumer stored)."""
+        conn = psycopg2.connect(self.database_url)
+        try:
+            with conn.cursor() as cur:
+                cur.execute(sql, params)
+                return cur.fetchall()
+        finally:
+            conn.close()
+
     def _superuser_dsn(self, dbname: str = "postgres") -> str:
         return f"postgresql://postgres:{self.secrets['postgres_superuser']}@127.0.0.1:{self.ports.postgres}/{dbname}"
 

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import httpx
-import psycopg2
 import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
@@ -25,16 +24,6 @@ def raw_producer(stack: Stack) -> Iterator[KafkaProducer]:
     producer = KafkaProducer(bootstrap_servers=stack.bootstrap_servers, acks="all", enable_idempotence=True)
     yield producer
     producer.close()
-
-
-def pg_rows(stack: Stack, sql: str, *params: object) -> list[tuple[object, ...]]:
-    conn = psycopg2.connect(stack.database_url)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql, params)
-            return cur.fetchall()
-    finally:
-        conn.close()
 
 
 def test_health_and_readiness(api: httpx.Client) -> None:
@@ -55,7 +44,7 @@ def test_vote_is_stored_and_counted(api: httpx.Client, stack: Stack) -> None:
     state = wait_for(lambda: api.get(f"/api/votes/{vote_id}").json().get("status") == "stored" and
                      api.get(f"/api/votes/{vote_id}").json(), what="tracker says stored")  # fmt: skip
     assert {"accepted", "stored"} <= set(state["timestamps"])
-    assert pg_rows(stack, "SELECT status FROM vote_events WHERE vote_id = %s", vote_id) == [("stored",)]
+    assert stack.query("SELECT status FROM vote_events WHERE vote_id = %s", vote_id) == [("stored",)]
 
 
 def test_results_shape_includes_zeros(api: httpx.Client) -> None:
@@ -99,7 +88,7 @@ def test_redelivered_event_does_not_double_count(api: httpx.Client, stack: Stack
         raw_producer.send("vote-events", key=voter.encode(), value=value).get(timeout=10)
     wait_for(lambda: api.get(f"/api/votes/{vote_id}").json().get("timestamps", {}).get("duplicate"), what="dup")
     wait_for_results(api, plus(before, {"biweekly": {"against": 1, "total": 1}}))
-    assert pg_rows(stack, "SELECT count(*) FROM vote_events WHERE vote_id = %s", vote_id) == [(1,)]
+    assert stack.query("SELECT count(*) FROM vote_events WHERE vote_id = %s", vote_id) == [(1,)]
 
 
 def dlq_records(stack: Stack) -> list[dict[str, object]]:
@@ -138,7 +127,7 @@ def test_malformed_message_goes_to_dlq_and_reprocess_after_fix_counts_once(
     dlq = wait_for(lambda: [r for r in dlq_records(stack) if r["vote_id"] == vote_id], what="DLQ record")
     assert dlq[0]["payload_text"] == typo.decode() and "candidate_id" in str(dlq[0]["error"])
     assert any(r["payload_text"] == garbage.decode() and "invalid JSON" in str(r["error"]) for r in dlq_records(stack))
-    letter_id = int(pg_rows(stack, "SELECT id FROM dead_letters WHERE vote_id = %s", vote_id)[0][0])  # type: ignore[call-overload]
+    letter_id = int(stack.query("SELECT id FROM dead_letters WHERE vote_id = %s", vote_id)[0][0])  # type: ignore[call-overload]
 
     unfixed = reprocess_cli(stack, "--id", str(letter_id))
     assert unfixed.returncode == 2 and "candidate_id" in unfixed.stdout  # still invalid: not republished
@@ -147,7 +136,7 @@ def test_malformed_message_goes_to_dlq_and_reprocess_after_fix_counts_once(
     assert json.loads(fixed.stdout)["republished"] == [{"id": letter_id, "vote_id": vote_id}]
     wait_for_results(api, plus(before, {"monthly": {"for": 1, "total": 1}}))
     wait_for(
-        lambda: pg_rows(stack, "SELECT status FROM dead_letters WHERE id = %s", letter_id) == [("reprocessed",)],
+        lambda: stack.query("SELECT status FROM dead_letters WHERE id = %s", letter_id) == [("reprocessed",)],
         what="dead letter marked reprocessed",
     )
     again = reprocess_cli(stack, "--id", str(letter_id), "--set", "candidate_id=monthly")

@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import psycopg2
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from app.consistency import check
@@ -114,16 +113,6 @@ def make_key(rng: random.Random, voter: str) -> bytes | None:
     return rng.choice([None, b"", voter.encode(), rng.randbytes(rng.randint(1, 40))])
 
 
-def _pg(stack: Stack, sql: str, *params: object) -> list[tuple[Any, ...]]:
-    conn = psycopg2.connect(stack.database_url)
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql, params)
-            return cur.fetchall()
-    finally:
-        conn.close()
-
-
 def _dlq_sources(stack: Stack) -> dict[tuple[int, int], str]:
     """(source partition, source offset) → error of every DLQ record from the vote topic."""
     consumer = KafkaConsumer(bootstrap_servers=stack.bootstrap_servers, consumer_timeout_ms=2000)
@@ -174,15 +163,15 @@ def test_malformed_records_are_dead_lettered_and_valid_ones_counted_once(stack: 
     assert len(poison) == MALFORMED
 
     def letters() -> dict[tuple[int, int], str]:
-        rows = _pg(
-            stack, "SELECT source_partition, source_offset, error FROM dead_letters WHERE source_topic = %s", TOPIC
+        rows = stack.query(
+            "SELECT source_partition, source_offset, error FROM dead_letters WHERE source_topic = %s", TOPIC
         )
         return {(p, o): e for p, o, e in rows if (p, o) in poison}
 
     stored = wait_for(lambda: len(letters()) == MALFORMED and letters(), 120, "every malformed record dead-lettered")
     assert all(error for error in stored.values())
     wait_for(
-        lambda: len(_pg(stack, "SELECT 1 FROM vote_events WHERE user_id LIKE 'fuzzgood-%%'")) >= len(valid),
+        lambda: len(stack.query("SELECT 1 FROM vote_events WHERE user_id LIKE 'fuzzgood-%%'")) >= len(valid),
         120,
         "every valid vote stored",
     )
@@ -191,14 +180,13 @@ def test_malformed_records_are_dead_lettered_and_valid_ones_counted_once(stack: 
     assert not missing_in_topic, f"{len(missing_in_topic)} malformed records missing from {DLQ_TOPIC}"
 
     # nothing malformed counted; every valid vote stored exactly once with its own choice
-    assert _pg(stack, "SELECT count(*) FROM ballots WHERE user_id LIKE 'fuzzbad-%%'") == [(0,)]
-    assert _pg(stack, "SELECT count(*) FROM vote_events WHERE user_id LIKE 'fuzzbad-%%'") == [(0,)]
-    rows = _pg(
-        stack,
-        "SELECT vote_id::text, count(*) FROM vote_events WHERE user_id LIKE 'fuzzgood-%%' GROUP BY vote_id",
+    assert stack.query("SELECT count(*) FROM ballots WHERE user_id LIKE 'fuzzbad-%%'") == [(0,)]
+    assert stack.query("SELECT count(*) FROM vote_events WHERE user_id LIKE 'fuzzbad-%%'") == [(0,)]
+    rows = stack.query(
+        "SELECT vote_id::text, count(*) FROM vote_events WHERE user_id LIKE 'fuzzgood-%%' GROUP BY vote_id"
     )
     assert dict(rows) == {vote_id: 1 for vote_id in valid}
-    ballots = _pg(stack, "SELECT user_id, candidate_id, vote_type FROM ballots WHERE user_id LIKE 'fuzzgood-%%'")
+    ballots = stack.query("SELECT user_id, candidate_id, vote_type FROM ballots WHERE user_id LIKE 'fuzzgood-%%'")
     assert sorted(ballots) == sorted((e["user_id"], e["candidate_id"], e["vote_type"]) for e in valid.values())
     # the Redis counters agree with PostgreSQL, and the consumer is the same process as before
     report = wait_for(lambda: check(stack.settings()).consistent, 60, "Redis counters consistent with PostgreSQL")

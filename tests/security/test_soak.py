@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-import psycopg2
 import pytest
 
 from devstack import Stack
@@ -99,14 +98,8 @@ def _publish_failures(stack: Stack, log_offset: int) -> dict[str, int]:
 
 
 def stored_count(stack: Stack, vote_ids: list[str]) -> int:
-    conn = psycopg2.connect(stack.database_url)
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT count(*) FROM vote_events WHERE vote_id = ANY(%s::uuid[])", (vote_ids,))
-            row = cur.fetchone()
-            return int(row[0]) if row else 0
-    finally:
-        conn.close()
+    rows = stack.query("SELECT count(*) FROM vote_events WHERE vote_id = ANY(%s::uuid[])", vote_ids)
+    return int(rows[0][0])
 
 
 @pytest.mark.timeout(int(SOAK_SECONDS) + 300)
