@@ -22,11 +22,11 @@ def api_results(api: httpx.Client) -> dict[str, dict[str, int]]:
 def expect_results_page(page: Page, tallies: dict[str, dict[str, int]]) -> None:
     """Wait until the results page shows exactly these counts (it polls; no reload happens)."""
     for candidate, tally in tallies.items():
-        expect(page.get_by_test_id(f"bar-{candidate}-for-count")).to_have_text(str(tally["for"]), timeout=WAIT_MS)
+        expect(page.get_by_test_id(f"bar-{candidate}-for-count")).to_have_text(f"{tally['for']:,}", timeout=WAIT_MS)
         expect(page.get_by_test_id(f"bar-{candidate}-against-count")).to_have_text(
-            str(tally["against"]), timeout=WAIT_MS
+            f"{tally['against']:,}", timeout=WAIT_MS
         )
-        expect(page.get_by_test_id(f"total-{candidate}")).to_have_text(str(tally["total"]), timeout=WAIT_MS)
+        expect(page.get_by_test_id(f"total-{candidate}")).to_have_text(f"{tally['total']:,}", timeout=WAIT_MS)
 
 
 def with_vote(

@@ -28,6 +28,11 @@ def browser() -> Iterator[Browser]:
         b.close()
 
 
+def shown(count: int) -> str:
+    """A count as the Korean-locale page prints it (thousands grouped: 1,072)."""
+    return f"{count:,}"
+
+
 def vote(page: Page, candidate: str, vote_type: str) -> None:
     page.get_by_test_id(f"vote-{candidate}-{vote_type}").click()
     expect(page.get_by_test_id("vote-success")).to_be_visible(timeout=WAIT_MS)
@@ -67,9 +72,9 @@ def test_vote_change_and_results_agree_everywhere(browser: Browser, frontend_url
     for candidate, tally in expected.items():
         for vote_type in ("for", "against"):
             expect(results.get_by_test_id(f"bar-{candidate}-{vote_type}-count")).to_have_text(
-                str(tally[vote_type]), timeout=WAIT_MS
+                shown(tally[vote_type]), timeout=WAIT_MS
             )
-        expect(results.get_by_test_id(f"total-{candidate}")).to_have_text(str(tally["total"]), timeout=WAIT_MS)
+        expect(results.get_by_test_id(f"total-{candidate}")).to_have_text(shown(tally["total"]), timeout=WAIT_MS)
     results.screenshot(path=str(ARTIFACTS / "lab-results-page.png"), full_page=True)
     ctx.close()
 
