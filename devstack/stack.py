@@ -235,7 +235,8 @@ class Stack:
         try:
             with conn.cursor() as cur:
                 cur.execute(sql, params)
-                return cur.fetchall()
+                rows: list[tuple[Any, ...]] = cur.fetchall()
+                return rows
         finally:
             conn.close()
 
