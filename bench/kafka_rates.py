@@ -13,7 +13,7 @@ from kafka import KafkaConsumer
 from kafka.admin import KafkaAdminClient, NewTopic
 
 from app.api.producer import build_producer
-from app.domain import Candidate, VoteEvent, VoteType
+from bench.synthetic import synthetic_event
 from devstack import Stack
 from devstack.stack import REPO_ROOT
 
@@ -26,14 +26,7 @@ def prefill(stack: Stack, topic: str, count: int, prefix: str) -> None:
     producer = build_producer(stack.settings(), client_id="bench-prefill")  # the API's producer settings
     now = datetime.now(UTC)
     for i in range(count):
-        event = VoteEvent(
-            schema_version=1,
-            vote_id=uuid.uuid4(),
-            user_id=f"{prefix}-{i}",
-            candidate_id=Candidate.MONTHLY if i % 2 else Candidate.BIWEEKLY,
-            vote_type=VoteType.FOR if i % 3 else VoteType.AGAINST,
-            voted_at=now,
-        )
+        event = synthetic_event(prefix, i, now)
         producer.send(topic, key=event.user_id.encode(), value=event.to_bytes())
     producer.flush(timeout=120)
     producer.close()

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from app.consumer.batch import BatchStore
 from app.consumer.pg_store import Delivery
-from app.domain import Candidate, VoteEvent, VoteType
+from bench.synthetic import synthetic_event
 from devstack import Stack
 
 
@@ -18,14 +18,7 @@ def store_rate(stack: Stack, count: int = 20000) -> float:
     prefix = f"store-{uuid.uuid4().hex[:8]}"
     deliveries = [
         Delivery(
-            VoteEvent(
-                schema_version=1,
-                vote_id=uuid.uuid4(),
-                user_id=f"{prefix}-{i}",
-                candidate_id=Candidate.MONTHLY if i % 2 else Candidate.BIWEEKLY,
-                vote_type=VoteType.FOR if i % 3 else VoteType.AGAINST,
-                voted_at=now,
-            ),
+            synthetic_event(prefix, i, now),
             0,
             i,
         )
