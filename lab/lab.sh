@@ -33,8 +33,20 @@ ensure_network() {
   fi
 }
 
+# A container podman records as running whose process is gone (the machine was rebooted or restored under it)
+# cannot be exec'd into or started again: it is removed and made anew; site.yml provisions it again.
+drop_if_stale() {
+  local ctr=$1
+  podman container exists "$ctr" || return 0
+  [ "$(podman inspect -f '{{.State.Running}}' "$ctr")" = true ] || return 0
+  podman exec "$ctr" true >/dev/null 2>&1 && return 0
+  say "$ctr is recorded as running but its process is gone; recreating it"
+  podman rm -f -t 0 "$ctr" >/dev/null
+}
+
 ensure_vm() {
   local name=$1 ip=$2 ctr="votelab-$1"
+  drop_if_stale "$ctr"
   if ! podman container exists "$ctr"; then
     say "creating $name ($ip)"
     podman run -d --name "$ctr" --hostname "$name" --network "$LAB_NETWORK" --ip "$ip" \
@@ -52,7 +64,8 @@ wait_booted() {
     case "$state" in running|degraded) return 0 ;; esac
     sleep 1
   done
-  echo "lab: $ctr did not finish booting (systemd says '${state:-nothing}')" >&2
+  echo "lab: $ctr did not finish booting (systemd says '${state:-nothing}'); its last log lines:" >&2
+  podman logs --tail 20 "$ctr" >&2 || true
   exit 1
 }
 
