@@ -7,6 +7,7 @@ the same way Ansible reaches the lab hosts.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import subprocess
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LAB_NETWORK = "votelab-lab"
+LAB_SUBNET = ipaddress.ip_network("172.16.1.0/24")
 
 
 class LabRouteError(RuntimeError):
@@ -32,17 +34,44 @@ def lab_bridge() -> str:
     return out.stdout.strip()
 
 
+def _lab_container_of_this_netns() -> str | None:
+    """The lab container whose network namespace this process runs in (see LabHost.in_netns), if any."""
+    mine = Path("/proc/self/ns/net").stat().st_ino
+    out = subprocess.run(
+        ["podman", "ps", "--filter", "label=votelab.lab=1", "--format", "{{.Names}} {{.Pid}}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    for line in out.stdout.splitlines():
+        name, pid = line.split()
+        try:
+            if Path(f"/proc/{pid}/ns/net").stat().st_ino == mine:
+                return name
+        except OSError:
+            continue
+    return None
+
+
 def require_lab_route(address: str) -> None:
-    """Fail unless `ip route get address` leaves through the lab bridge."""
+    """Fail unless `ip route get address` leaves through the lab bridge, or, for a process running inside a lab
+    VM's network namespace, unless the address is on that VM's own lab link (no gateway)."""
     bridge = lab_bridge()
     out = subprocess.run(["ip", "-j", "route", "get", address], capture_output=True, text=True, check=False)
     routes = json.loads(out.stdout or "[]") if out.returncode == 0 else []
-    dev = routes[0].get("dev") if routes else None
-    if dev != bridge:
-        raise LabRouteError(
-            f"refusing to contact {address}: it routes via {dev!r}, not the lab bridge {bridge!r}; "
-            "lab traffic must stay on this machine"
-        )
+    route = routes[0] if routes else {}
+    if route.get("dev") == bridge:
+        return
+    container = _lab_container_of_this_netns()
+    on_lab_link = "gateway" not in route and all(
+        ipaddress.ip_address(a) in LAB_SUBNET for a in (address, route.get("prefsrc", "0.0.0.0"))
+    )
+    if container and on_lab_link:
+        return
+    raise LabRouteError(
+        f"refusing to contact {address}: it routes via {route.get('dev')!r}, not the lab bridge {bridge!r}"
+        f"{f' nor on-link from {container}' if container else ''}; lab traffic must stay on this machine"
+    )
 
 
 @dataclass(frozen=True)
@@ -67,6 +96,17 @@ class LabHost:
 
     def systemctl(self, *argv: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return self.run("systemctl", *argv, check=check)
+
+    def in_netns(self, *argv: str) -> list[str]:
+        """argv to run a control-node program inside this VM's network namespace: its traffic then comes from
+        this VM's address (through its firewall), while the program and its files stay the control node's."""
+        pid = subprocess.run(
+            ["podman", "inspect", "-f", "{{.State.Pid}}", self.container],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        return ["nsenter", "-t", pid, "-n", "--", *argv]
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,10 @@ class VoteStream:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def running(self) -> bool:
+        """True until the stream reached its bound (count or time) or was stopped."""
+        return self._thread.is_alive()
+
     def stop(self) -> StreamResult:
         self._stop.set()
         self._thread.join(timeout=self.timeout + 5)
