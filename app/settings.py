@@ -31,7 +31,7 @@ class Settings(BaseSettings):
 
     # API behaviour
     max_body_bytes: int = Field(default=4096, ge=256)
-    producer_linger_ms: int = Field(default=10, ge=0, le=100)
+    producer_linger_ms: int = Field(default=2, ge=0, le=100)
     publish_timeout_s: float = Field(default=2.0, gt=0)
     dependency_timeout_s: float = Field(default=1.0, gt=0)
     results_cache_ms: int = Field(default=50, ge=0, le=1000)

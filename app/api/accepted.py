@@ -1,7 +1,7 @@
 """Group commit of the tracker's `accepted` records: concurrent requests share one Redis command (a Lua script).
 
 Each request awaits the flush that carries its record, so GET /api/votes/{id} right after the 202 sees `accepted`,
-while a burst of N votes costs one pipeline instead of N.
+while a burst of N votes costs one script call instead of N.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import asyncio
 
 import redis.asyncio
 
+from app.api.group_commit import GroupCommit
 from app.errors import DEPENDENCY_ERRORS
 from app.logs import get_logger
 from app.tracker import ACCEPTED_SCRIPT, accepted_script_args
@@ -19,32 +20,21 @@ class AcceptedRecorder:
     """Batches `accepted` tracker writes; failures are logged, never raised (the vote is already durable)."""
 
     def __init__(self, client: redis.asyncio.Redis, ttl_s: int, timeout_s: float) -> None:
-        self._client = client
         self._ttl_s = ttl_s
         self._timeout_s = timeout_s
-        self._pending: list[tuple[str, asyncio.Future[None]]] = []
-        self._flusher: asyncio.Task[None] | None = None
         self._log = get_logger("api.tracker")
         self._script = client.register_script(ACCEPTED_SCRIPT)
+        self._batches: GroupCommit[str, None] = GroupCommit(self._write)
 
     async def record(self, vote_id: str) -> None:
         """Queue the record and wait until the flush carrying it finished (or failed)."""
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.append((vote_id, done))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush_all())
-        await asyncio.shield(done)
+        await self._batches.submit(vote_id)
 
-    async def _flush_all(self) -> None:
-        await asyncio.sleep(0)  # let the requests already running queue their records too
-        while self._pending:
-            batch, self._pending = self._pending, []
-            try:
-                async with asyncio.timeout(self._timeout_s):
-                    keys, args = accepted_script_args([vote_id for vote_id, _ in batch], self._ttl_s)
-                    await self._script(keys=keys, args=args)
-            except DEPENDENCY_ERRORS as exc:
-                self._log.warning("tracker_accept_failed", votes=len(batch), error=type(exc).__name__)
-            for _, done in batch:
-                if not done.done():
-                    done.set_result(None)
+    async def _write(self, vote_ids: list[str]) -> list[None]:
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                keys, args = accepted_script_args(vote_ids, self._ttl_s)
+                await self._script(keys=keys, args=args)
+        except DEPENDENCY_ERRORS as exc:
+            self._log.warning("tracker_accept_failed", votes=len(vote_ids), error=type(exc).__name__)
+        return [None] * len(vote_ids)

@@ -1,5 +1,6 @@
-"""Per-client rate limit of POST /api/vote: a fixed window counted in Redis (one atomic script call per vote), so
-every API process behind the same Redis shares one budget per client.
+"""Per-client rate limit of POST /api/vote: a fixed window counted in Redis, so every API process behind the same
+Redis shares one budget per client. Concurrent votes share one atomic script call (group commit), each still getting
+its own exact count.
 
 Who the client is: the socket peer, unless that peer is a trusted proxy (VOTELAB_TRUSTED_PROXIES, the front end),
 in which case the last X-Forwarded-For hop, the one that proxy added. Hops further left were written by whoever sent
@@ -17,15 +18,21 @@ from dataclasses import dataclass
 
 import redis.asyncio
 
+from app.api.group_commit import GroupCommit
 from app.api.metrics import ApiMetrics
 from app.errors import DEPENDENCY_ERRORS
 from app.logs import get_logger
 
-# INCR the window's key; the first hit sets its expiry. Returns the count so far in this window.
+# INCR each window key (one per vote, repeated keys count twice); a key's first hit sets its expiry. Returns the
+# counts so far, in order.
 WINDOW_SCRIPT = """
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return n
+local counts = {}
+for i, key in ipairs(KEYS) do
+  local n = redis.call('INCR', key)
+  if n == 1 then redis.call('PEXPIRE', key, ARGV[1]) end
+  counts[i] = n
+end
+return counts
 """
 KEY_PREFIX = "ratelimit:vote:"
 _FAIL_OPEN_LOG_INTERVAL_S = 10.0
@@ -71,8 +78,13 @@ class RateLimiter:
         self.window_s = window_s
         self._metrics = metrics
         self._script = client.register_script(WINDOW_SCRIPT)
+        self._batches: GroupCommit[str, int] = GroupCommit(self._count)
         self._log = get_logger("api.ratelimit")
         self._logged_at = -math.inf
+
+    async def _count(self, keys: list[str]) -> list[int]:
+        counts = await self._script(keys=keys, args=[self.window_s * 1000 + 1000])
+        return [int(n) for n in counts]
 
     async def check(self, client_id: str) -> Decision:
         """Count this request against the client's current window."""
@@ -83,7 +95,7 @@ class RateLimiter:
             return Decision(True, retry_after)
         key = f"{KEY_PREFIX}{client_id}:{window}"
         try:
-            count = int(await self._script(keys=[key], args=[self.window_s * 1000 + 1000]))
+            count = await self._batches.submit(key)
         except DEPENDENCY_ERRORS as exc:
             self._metrics.rate_limit_fail_open.inc()
             if time.monotonic() - self._logged_at >= _FAIL_OPEN_LOG_INTERVAL_S:

@@ -3,6 +3,7 @@ seen through a trusted proxy only, nothing published for a refused vote, and fai
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
 
@@ -85,6 +86,25 @@ def test_each_client_behind_the_trusted_proxy_has_its_own_budget(proxied: httpx.
     assert vote(proxied, "198.51.100.21").status_code == 202
     # only the last hop (added by the proxy) counts: a client cannot escape by prepending made-up hops
     assert vote(proxied, "203.0.113.99, 198.51.100.20").status_code == 429
+
+
+def test_concurrent_votes_of_one_client_are_counted_exactly(proxied: httpx.Client) -> None:
+    """Concurrent votes share one limiter script call (group commit); each still gets its own count, so exactly
+    LIMIT of a simultaneous burst pass, whichever they are."""
+    fresh_window()
+    burst = 4 * LIMIT
+
+    async def send_burst() -> list[int]:
+        async with httpx.AsyncClient(base_url=str(proxied.base_url), timeout=10) as client:
+            ballot = {"candidate_id": "biweekly", "vote_type": "against"}
+            headers = {"X-Forwarded-For": "198.51.100.40"}
+            votes = [
+                client.post("/api/vote", json={**ballot, "user_id": new_voter()}, headers=headers) for _ in range(burst)
+            ]
+            answers = await asyncio.gather(*votes)
+        return sorted(a.status_code for a in answers)
+
+    assert asyncio.run(send_burst()) == [202] * LIMIT + [429] * (burst - LIMIT)
 
 
 def test_forwarded_for_is_ignored_without_a_trusted_proxy(direct: httpx.Client) -> None:
