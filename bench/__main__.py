@@ -7,14 +7,13 @@ two-core machine it would otherwise take CPU from the API under test. Every figu
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 import time
 import uuid
 from pathlib import Path
 
 from bench import kafka_rates, latency, store_stage, wrk
-from devstack import BENCH_PORTS, Stack
+from devstack import BENCH_PORTS, Stack, fresh_stack
 
 RESULTS = Path(__file__).with_name("results.json")
 STATE_DIR = Path("/tmp/votelab-bench")
@@ -50,12 +49,8 @@ def wait_for_lag_zero(stack: Stack, timeout_s: float = 180) -> None:
 
 def main() -> int:
     """Run every measurement, print the table, write results.json."""
-    if STATE_DIR.exists():
-        shutil.rmtree(STATE_DIR)
-    stack = Stack(STATE_DIR, BENCH_PORTS)
-    stack.up()
     figures: dict[str, float] = _Figures()
-    try:
+    with fresh_stack(STATE_DIR, BENCH_PORTS) as stack:
         stack.stop_consumer()
         wrk.run(stack.api_url + "/api/vote/validate", 2, post_votes=True)  # warm-up
         figures["api_noop_requests_per_s"] = wrk.run(stack.api_url + "/api/vote/validate", 8, post_votes=True).ok_per_s
@@ -74,8 +69,6 @@ def main() -> int:
         figures["broker_drain_per_s"] = kafka_rates.bare_drain_rate(stack, topic, DRAIN_COUNT)
         figures["consumer_stored_votes_per_s"] = kafka_rates.consumer_store_rate(stack, topic, DRAIN_COUNT, prefix)
         figures["store_stage_votes_per_s"] = store_stage.store_rate(stack)
-    finally:
-        stack.down(remove=True)
 
     keys = [
         "api_accepted_votes_per_s", "api_noop_requests_per_s", "broker_drain_per_s", "consumer_stored_votes_per_s",

@@ -11,6 +11,6 @@ and devstack.process.ProcessHandle for the process handle that start_* (and devs
 """
 
 from devstack.process import ProcessHandle
-from devstack.stack import BENCH_PORTS, DEV_PORTS, TEST_PORTS, Ports, Stack
+from devstack.stack import BENCH_PORTS, DEV_PORTS, TEST_PORTS, Ports, Stack, fresh_stack
 
-__all__ = ["BENCH_PORTS", "DEV_PORTS", "TEST_PORTS", "Ports", "ProcessHandle", "Stack"]
+__all__ = ["BENCH_PORTS", "DEV_PORTS", "TEST_PORTS", "Ports", "ProcessHandle", "Stack", "fresh_stack"]

@@ -26,6 +26,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -405,6 +407,26 @@ class Stack:
             },
             "api_ready": _http_ok(self.api_url + "/readyz"),
         }
+
+
+@contextmanager
+def fresh_stack(state_dir: Path, ports: Ports, keep_logs_in: Path | None = None) -> Iterator[Stack]:
+    """A stack started from an emptied state_dir, stopped and removed on exit (test sessions, benchmarks).
+
+    keep_logs_in: a directory that receives a copy of the stack's logs before the state dir is removed.
+    """
+    if state_dir.exists():
+        shutil.rmtree(state_dir)
+    stack = Stack(state_dir, ports)
+    stack.up()
+    try:
+        yield stack
+    finally:
+        stack.down(remove=False)
+        if keep_logs_in is not None:
+            shutil.rmtree(keep_logs_in, ignore_errors=True)
+            shutil.copytree(stack.log_dir, keep_logs_in, dirs_exist_ok=True)
+        shutil.rmtree(state_dir, ignore_errors=True)
 
 
 def _http_ok(url: str) -> bool:

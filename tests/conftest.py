@@ -6,7 +6,6 @@ collides with a running `make dev`. tests/browser uses `stack` and `api` too.
 from __future__ import annotations
 
 import os
-import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -16,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from devstack import TEST_PORTS, Stack
+from devstack import TEST_PORTS, Stack, fresh_stack
 
 TEST_STATE_DIR = Path(os.environ.get("VOTELAB_TEST_STATE_DIR", f"/tmp/votelab-test-{os.getpid()}"))
 
@@ -24,14 +23,8 @@ TEST_STATE_DIR = Path(os.environ.get("VOTELAB_TEST_STATE_DIR", f"/tmp/votelab-te
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
     """The whole pipeline, started once per test session and removed afterwards."""
-    if TEST_STATE_DIR.exists():
-        shutil.rmtree(TEST_STATE_DIR)
-    test_stack = Stack(TEST_STATE_DIR, TEST_PORTS)
-    test_stack.up()
-    try:
+    with fresh_stack(TEST_STATE_DIR, TEST_PORTS) as test_stack:
         yield test_stack
-    finally:
-        test_stack.down(remove=True)
 
 
 @pytest.fixture

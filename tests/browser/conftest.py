@@ -7,8 +7,6 @@ Why own ports: these tests stop and restart the API, and other test stages may r
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from devstack.frontend import frontend_url, start_frontend, stop_frontend
-from devstack.stack import REPO_ROOT, Ports, Stack
+from devstack.stack import REPO_ROOT, Ports, Stack, fresh_stack
 from tests.support.chromium import launch_chromium
 
 # Below the ephemeral range (32768-60999) so outgoing connections never take them first.
@@ -28,16 +26,9 @@ ARTIFACTS = REPO_ROOT / "test-artifacts"
 
 @pytest.fixture(scope="session")
 def browser_stack() -> Iterator[Stack]:
-    """The whole pipeline on loopback, removed afterwards (state dir traversable by the postgres user)."""
-    state_dir = Path(tempfile.mkdtemp(prefix="votelab-browser-"))
-    os.chmod(state_dir, 0o755)
-    stack = Stack(state_dir, BROWSER_PORTS)
-    try:
-        stack.up()
+    """The whole pipeline on loopback, removed afterwards."""
+    with fresh_stack(Path(f"/tmp/votelab-browser-{os.getpid()}"), BROWSER_PORTS) as stack:
         yield stack
-    finally:
-        stack.down(remove=True)
-        shutil.rmtree(state_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,7 +13,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from devstack import Stack
+from devstack import Stack, fresh_stack
 from devstack.process import ProcessHandle, wait_until
 from devstack.stack import REPO_ROOT, SECURITY_PORTS
 from lab.hosts import LAB_SUBNET, LabRouteError, require_lab_route
@@ -26,19 +25,10 @@ ARTIFACTS = Path(os.environ.get("VOTELAB_SECURITY_ARTIFACTS", REPO_ROOT / "test-
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
-    """The whole pipeline on the security ports, removed afterwards (overrides tests/conftest.py's)."""
-    if STATE_DIR.exists():
-        shutil.rmtree(STATE_DIR)
-    security_stack = Stack(STATE_DIR, SECURITY_PORTS)
-    security_stack.up()
-    try:
+    """The whole pipeline on the security ports, removed afterwards (overrides tests/conftest.py's). Its logs are
+    kept in the artifacts for diagnosis: they hold no secret (test_secrets checks that)."""
+    with fresh_stack(STATE_DIR, SECURITY_PORTS, keep_logs_in=ARTIFACTS / "logs") as security_stack:
         yield security_stack
-    finally:
-        security_stack.down(remove=False)
-        logs = ARTIFACTS / "logs"  # kept for diagnosis: the logs hold no secret (test_secrets checks that)
-        shutil.rmtree(logs, ignore_errors=True)
-        shutil.copytree(security_stack.log_dir, logs, dirs_exist_ok=True)
-        shutil.rmtree(STATE_DIR, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
