@@ -302,24 +302,30 @@ class Stack:
         self.stop("redis")
 
     # ---- broker -------------------------------------------------------------------------------------------
-    def start_broker(self) -> ProcessHandle:
-        """Tansu (memory storage) on loopback, then create the vote topics."""
+    def start_broker(self, create_topics: bool = True) -> ProcessHandle:
+        """Tansu (memory storage) on loopback, then create the vote topics (create_topics=False leaves that to
+        clients, as after a restart of the lab's broker when a client asks for the topic before the kafka role's
+        kafka-topics.service has made it)."""
         self._free(self.ports.broker, "broker")
         url = f"tcp://127.0.0.1:{self.ports.broker}"
         argv = [str(TANSU_BIN), "broker", "--listener-url", url, "--advertised-listener-url", url,
                 "--storage-engine", "memory://tansu/"]  # fmt: skip
         handle = self.spawn("broker", argv)
         wait_until(lambda: port_open("127.0.0.1", self.ports.broker), 30, "broker", handle)
+        if create_topics:
+            self.create_topics()
+        return handle
+
+    def create_topics(self) -> list[str]:
+        """Create the vote topics that do not exist yet (retrying while the broker starts); returns those created."""
         deadline = time.monotonic() + 30
         while True:
             try:
-                ensure_topics(self.settings())
-                break
+                return ensure_topics(self.settings())
             except Exception:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.3)
-        return handle
 
     def stop_broker(self) -> None:
         """SIGTERM the broker (memory storage: topics and offsets are lost)."""

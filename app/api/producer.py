@@ -39,6 +39,7 @@ def build_producer(settings: Settings, **overrides: Any) -> KafkaProducer:
         "delivery_timeout_ms": timeout_ms + 2000,
         "reconnect_backoff_max_ms": 1000,
         "client_id": "votelab-api",
+        "allow_auto_create_topics": False,  # topics come from the kafka role / ensure_topics() with their partitions
     }
     config.update(overrides)
     return KafkaProducer(**config)

@@ -148,3 +148,21 @@ def test_consumer_sigterm_exits_zero_after_committing(
     stack.start_consumer()
     assert cast(api, new_voter(), "biweekly", "for").status_code == 202
     wait_for_results(api, plus(quiet, {"biweekly": {"for": 2, "total": 2}}))
+
+
+def test_broker_restart_that_empties_the_log_loses_no_later_vote(
+    stack: Stack, api: httpx.Client, quiet: dict[str, dict[str, int]]
+) -> None:
+    """A memory-storage broker restarted under load comes back empty, and a client's metadata request re-creates
+    `vote-events` (with the broker's default partitions) before the topics are made. The consumer's positions and
+    commits belong to the old log; it must notice the new topic id and read the new log from its beginning."""
+    before = VoteStream(stack.api_url, count=120, rate=40).start()
+    first = before.join()
+    wait_for_results(api, plus(quiet, first), timeout=60)  # everything read: the restart loses nothing accepted
+    stack.stop_broker()
+    stack.start_broker(create_topics=False)
+    after = VoteStream(stack.api_url, count=200, rate=40).start()
+    time.sleep(2)
+    stack.create_topics()  # what kafka-topics.service does after the broker starts
+    second = after.join()
+    wait_for_results(api, plus(plus(quiet, first), second), timeout=90)
