@@ -2,8 +2,8 @@
 storage step can be benchmarked and tested on its own.
 
 PostgreSQL failures raise TransientFailure (the caller retries without committing offsets). Redis failures do not:
-PostgreSQL is the truth, so the batch counts as done, the store remembers that Redis is behind, and rebuilds the
-counters from PostgreSQL as soon as Redis answers again.
+PostgreSQL is the truth, so the batch counts as done, the store notes in PostgreSQL that Redis is behind (so a
+restarted consumer still knows), and rebuilds the counters from PostgreSQL as soon as Redis answers again.
 """
 
 from __future__ import annotations
@@ -18,14 +18,13 @@ import redis
 
 from app.consumer.pg_store import ConcurrentWriteError, DeadLetter, Delivery, Outcome, store_batch
 from app.consumer.redis_apply import RedisApplier
-from app.counters import Transition, counters_ready
+from app.consumer.redis_lag import forget_redis_behind, redis_behind_since, remember_redis_behind, votes_stored_since
+from app.counters import counters_ready
 from app.db import connect
 from app.logs import get_logger
 from app.pg_queries import results_from_ballots
 from app.redis_client import sync_client
 from app.settings import Settings
-
-_UNMARKED_LIMIT = 1_000_000
 
 
 class TransientFailure(Exception):
@@ -42,7 +41,6 @@ class BatchStore:
         self._redis = sync_client(settings)
         self.redis = RedisApplier(self._redis, settings.applied_marker_ttl_s, settings.tracker_ttl_s)
         self.redis_behind = False
-        self._unmarked: list[Transition] = []
         self._checked_at = 0.0
 
     def _connection(self) -> psycopg2.extensions.connection:
@@ -57,7 +55,14 @@ class BatchStore:
         self._conn = None
 
     def check_redis_on_start(self) -> None:
-        """A Redis without counters (lost its data) gets them rebuilt from PostgreSQL; never reset to zero."""
+        """Rebuild the counters from PostgreSQL (never reset them to zero) if Redis lost them or an earlier consumer
+        noted that Redis fell behind; an unreachable PostgreSQL counts as behind (the rebuild reads the note)."""
+        try:
+            self.redis_behind = redis_behind_since(self._connection()) is not None
+            self._connection().rollback()
+        except psycopg2.Error:
+            self._drop_connection()
+            self.redis_behind = True
         self.check_redis()
 
     def check_redis(self) -> None:
@@ -85,22 +90,25 @@ class BatchStore:
             self._drop_connection()
             self._record_failed(deliveries, type(exc).__name__)
             raise TransientFailure(f"postgresql: {type(exc).__name__}: {str(exc).strip()[:200]}") from exc
-        if self.redis_behind:
-            self._remember_unmarked(outcomes)
-            self.catch_up_redis()
-            return outcomes
-        try:
-            self.redis.apply(outcomes, dead_letters)
-        except redis.RedisError as exc:
-            self.log.warning("redis_unavailable_counting_later", error=type(exc).__name__)
-            self.redis_behind = True
-            self._remember_unmarked(outcomes)
-            self.catch_up_redis()  # succeeds at once when Redis answers but had lost its counters
+        if not self.redis_behind:
+            try:
+                self.redis.apply(outcomes, dead_letters)
+                return outcomes
+            except redis.RedisError as exc:
+                self.log.warning("redis_unavailable_counting_later", error=type(exc).__name__)
+                self.redis_behind = True
+        self._remember_behind(outcomes)
+        self.catch_up_redis()  # succeeds at once when Redis answers but had lost its counters
         return outcomes
 
-    def _remember_unmarked(self, outcomes: Sequence[Outcome]) -> None:
-        if len(self._unmarked) < _UNMARKED_LIMIT:
-            self._unmarked.extend(o.transition for o in outcomes if o.transition is not None)
+    def _remember_behind(self, outcomes: Sequence[Outcome]) -> None:
+        """Before the caller commits these offsets, PostgreSQL must know Redis lacks these votes; if it cannot be
+        told, the batch is retried (redelivered votes are stored once and counted once)."""
+        try:
+            remember_redis_behind(self._connection(), [o.vote_id for o in outcomes])
+        except psycopg2.Error as exc:
+            self._drop_connection()
+            raise TransientFailure(f"postgresql: noting that Redis is behind: {type(exc).__name__}") from exc
 
     def _record_failed(self, deliveries: Sequence[Delivery], error: str) -> None:
         with contextlib.suppress(redis.RedisError):
@@ -115,17 +123,20 @@ class BatchStore:
         except redis.RedisError:
             return False
         try:
-            results = results_from_ballots(self._connection())
-            self._connection().rollback()
-            self.redis.rebuild(results, self._unmarked)
+            conn = self._connection()
+            since = redis_behind_since(conn)
+            results = results_from_ballots(conn)
+            counted = votes_stored_since(conn, since) if since is not None else []
+            conn.rollback()
+            self.redis.rebuild(results, counted)
+            forget_redis_behind(conn)
         except (psycopg2.Error, redis.RedisError) as exc:
             self.log.warning("redis_rebuild_failed", error=type(exc).__name__)
             if isinstance(exc, psycopg2.Error):
                 self._drop_connection()
             return False
-        self.log.info("redis_rebuilt_from_postgresql", results=results, marked=len(self._unmarked))
+        self.log.info("redis_rebuilt_from_postgresql", results=results, marked=len(counted), behind_since=str(since))
         self.redis_behind = False
-        self._unmarked = []
         return True
 
     def close(self) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import redis
 
 from app.consumer.pg_store import DeadLetter, Outcome
-from app.counters import APPLY_SCRIPT, READY_KEY, Results, Transition, apply_args, overwrite_results
+from app.counters import APPLY_SCRIPT, READY_KEY, Results, apply_args, overwrite_results
 from app.tracker import OUTCOME_SCRIPT, now_iso, outcome_script_args, queue_outcome
 
 
@@ -54,11 +54,12 @@ class RedisApplier:
             queue_outcome(pipe, vote_id, "failed", self.tracker_ttl_s, error=error)
         pipe.execute()
 
-    def rebuild(self, results: Results, unmarked: Sequence[Transition]) -> None:
-        """Set the counters from PostgreSQL and mark the votes stored while Redis was away as applied."""
+    def rebuild(self, results: Results, counted_vote_ids: Sequence[str]) -> None:
+        """Set the counters from PostgreSQL and mark the votes stored while Redis was away as applied (they are in
+        these counters, so a redelivery of one must not count it again)."""
         overwrite_results(self.client, results)
-        if unmarked:
+        if counted_vote_ids:
             pipe = self.client.pipeline(transaction=False)
-            for t in unmarked:
-                pipe.set(f"vote_applied:{t.vote_id}", "1", ex=self.marker_ttl_s)
+            for vote_id in counted_vote_ids:
+                pipe.set(f"vote_applied:{vote_id}", "1", ex=self.marker_ttl_s)
             pipe.execute()

@@ -5,6 +5,7 @@ it stopped, so the stack is whole again for the next one. (The lab tests repeat 
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 import uuid
@@ -15,6 +16,7 @@ import httpx
 import pytest
 
 from app.consistency import check
+from app.kafka_admin import consumer_lag
 from devstack import Stack
 from tests.conftest import cast, new_voter, plus, results, wait_for, wait_for_results
 
@@ -106,6 +108,25 @@ def test_redis_outage_serves_results_from_postgresql_then_repairs(
     finally:
         stack.start_redis()  # comes back empty: the consumer rebuilds the counters from PostgreSQL
     wait_for(lambda: api.get("/api/results").json()["source"] == "redis", what="Redis answers again")
+    wait_for_results(api, expected, timeout=60)
+
+
+def test_consumer_killed_while_redis_is_unreachable_counts_everything_after(
+    stack: Stack, api: httpx.Client, quiet: dict[str, dict[str, int]]
+) -> None:
+    """Redis frozen (unreachable, but it keeps its counters), votes stored in PostgreSQL with their offsets committed,
+    then the consumer is killed: the next consumer must still bring Redis up to date (PostgreSQL noted it is behind)."""
+    stack.handles["redis"].send_signal(signal.SIGSTOP)
+    try:
+        delta = VoteStream(stack.api_url, count=8, rate=8).start().join()
+        expected = plus(quiet, delta)
+        wait_for_results(api, expected, timeout=60)  # answered from PostgreSQL while Redis is frozen
+        wait_for(lambda: consumer_lag(stack.settings())["total_lag"] == 0, 60, "offsets committed")
+        stack.kill_consumer()
+    finally:
+        stack.handles["redis"].send_signal(signal.SIGCONT)
+    stack.start_consumer()
+    wait_for(lambda: api.get("/api/results").json()["source"] == "redis", what="results from Redis again")
     wait_for_results(api, expected, timeout=60)
 
 

@@ -187,3 +187,31 @@ def test_redis_losing_its_data_between_batches_is_rebuilt_not_counted_from_zero(
     store.maintain(every_s=0)
     assert counts(store_settings)["monthly"] == {"for": 5, "against": 1, "total": 6}
     store.close()
+
+
+def test_consumer_restarted_during_redis_outage_still_catches_up(store_settings: Settings) -> None:
+    """Votes stored while Redis was unreachable (their offsets committed, never delivered again), then the consumer
+    process is gone: a new one learns from PostgreSQL that Redis is behind, rebuilds the counters once, and a
+    redelivery of those votes does not count them again."""
+    working = BatchStore(store_settings)
+    working.store([event("u0", "monthly", "for", T0)])
+    unreachable = store_settings.model_copy(update={"redis_url": SecretStr("redis://127.0.0.1:9/1")})
+    during_outage = BatchStore(unreachable)
+    missed = [event(f"u{i}", "monthly", "against", T0) for i in range(1, 4)]
+    assert [o.state for o in during_outage.store(missed)] == ["stored"] * 3
+    assert during_outage.redis_behind
+    during_outage.close()  # the consumer dies before Redis comes back; Redis kept its (stale) counters
+    assert counts(store_settings)["monthly"] == {"for": 1, "against": 0, "total": 1}
+
+    restarted = BatchStore(store_settings)
+    restarted.check_redis_on_start()
+    assert counts(store_settings)["monthly"] == {"for": 1, "against": 3, "total": 4}
+    assert not restarted.redis_behind
+    restarted.store(missed)  # redelivered: stored once, counted once
+    assert counts(store_settings)["monthly"] == {"for": 1, "against": 3, "total": 4}
+    again = BatchStore(store_settings)
+    again.check_redis_on_start()  # caught up: the note is gone, nothing is rebuilt again
+    assert not again.redis_behind
+    assert check(store_settings).consistent
+    for store in (working, restarted, again):
+        store.close()
