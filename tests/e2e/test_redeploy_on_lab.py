@@ -71,6 +71,25 @@ def test_redeploy_under_load_fails_nothing_and_serves_the_new_version(
     pg, rd = checks.wait_consistent()
     assert pg == rd
     assert served_versions(checks) == {"api": version, "frontend": version, "consumer": version}
+    releases = installed_releases(checks)
+    assert max(releases.values()) <= KEEP, f"old releases were not pruned: {releases}"
+
+
+KEEP = 3  # vote_release_keep and vote_frontend_keep (the Molecule scenarios check which ones are kept)
+
+
+def installed_releases(checks: LabChecks) -> dict[str, int]:
+    """How many release directories each tier's host still holds after old ones were pruned."""
+    hosts = {
+        "api": (checks.api_host, "/opt/votelab/releases"),
+        "consumer": (checks.consumer_host, "/opt/votelab/releases"),
+        "frontend": (checks.inventory.first("frontend"), "/opt/votelab-frontend/releases"),
+    }
+    counted = {}
+    for tier, (host, path) in hosts.items():
+        listing = host.run("find", path, "-mindepth", "1", "-maxdepth", "1", "-type", "d")
+        counted[tier] = len(listing.stdout.split())
+    return counted
 
 
 def build_broken_release(tmp_path: Path, version: str) -> Path:
