@@ -210,7 +210,7 @@ def test_consumer_restarted_during_redis_outage_still_catches_up(store_settings:
     restarted.store(missed)  # redelivered: stored once, counted once
     assert counts(store_settings)["monthly"] == {"for": 1, "against": 3, "total": 4}
     again = BatchStore(store_settings)
-    again.check_redis_on_start()  # caught up: the note is gone, nothing is rebuilt again
+    again.check_redis_on_start()  # caught up: the note is gone, so the next start finds Redis up to date
     assert not again.redis_behind
     assert check(store_settings).consistent
     for store in (working, restarted, again):
