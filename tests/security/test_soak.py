@@ -22,6 +22,7 @@ import pytest
 
 from devstack import Stack
 from tests.conftest import new_voter, wait_for
+from tests.support.jsonlog import log_records
 
 SOAK_SECONDS = float(os.environ.get("VOTELAB_SOAK_SECONDS", "120"))
 SOAK_RATE = float(os.environ.get("VOTELAB_SOAK_RATE", "100"))
@@ -87,12 +88,9 @@ class SteadyVotes:
 def _publish_failures(stack: Stack, log_offset: int) -> dict[str, int]:
     """Errors of the API's vote_publish_failed log lines since log_offset (why a 503 was answered)."""
     found: dict[str, int] = {}
-    with open(stack.handles["api"].log_path, "rb") as log:
-        log.seek(log_offset)
-        lines = log.read().decode(errors="replace").splitlines()
-    for line in lines:
-        if '"vote_publish_failed"' in line:
-            error = str(json.loads(line).get("error", "?"))[:120]
+    for record in log_records(stack.handles["api"].log_path, log_offset):
+        if record.get("event") == "vote_publish_failed":
+            error = str(record.get("error", "?"))[:120]
             found[error] = found.get(error, 0) + 1
     return found
 
