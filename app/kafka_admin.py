@@ -59,7 +59,7 @@ def consumer_lag(settings: Settings, timeout_ms: int = 5000) -> dict[str, Any]:
     total = 0
     for partition, end in sorted(ends.items()):
         done = committed.get(partition, -1)
-        lag = max(0, end - max(done, 0))  # Tansu may report the last batch's base offset + 1 as the end
+        lag = end - max(done, 0)
         total += lag
         partitions.append({"partition": partition, "committed": done, "end": end, "lag": lag})
     return {

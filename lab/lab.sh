@@ -114,16 +114,19 @@ status() {
 }
 
 summary() {
-  local api_ip fe_ip dist
+  local api_ip fe_ip broker kafka_jar kafka_mode
   api_ip=$(lab_group_ip api); fe_ip=$(lab_group_ip frontend)
-  dist=$(ansible -i "$INVENTORY" -i "$OVERLAY" -e @lab/vars.yml "$(lab_group_host kafka)" \
-    -m ansible.builtin.debug -a var=kafka_distribution 2>/dev/null | sed -n 's/.*kafka_distribution"\{0,1\}: *"\{0,1\}\([a-z]*\).*/\1/p')
+  # what the broker VM runs: the version from its jar, the mode from its configuration
+  broker=$(lab_group_host kafka)
+  kafka_jar=$(podman exec "votelab-$broker" sh -c 'ls /opt/kafka/libs/kafka_*.jar' 2>/dev/null | head -1)
+  kafka_mode=$(podman exec "votelab-$broker" grep -q '^zookeeper.connect=' /etc/kafka/server.properties 2>/dev/null \
+    && echo "ZooKeeper mode" || echo "KRaft mode")
   echo
   say "ready"
   echo "  vote page        http://$fe_ip:3000"
   echo "  results          http://$fe_ip:3000/results"
   echo "  API docs         http://$api_ip:8000/docs"
-  echo "  Kafka broker     ${dist:-unknown} distribution (lab/vars.yml; real sites use Apache Kafka)"
+  echo "  Kafka broker     Apache Kafka $(basename "${kafka_jar:-unknown}" .jar | sed 's/^kafka_[0-9.]*-//'), $kafka_mode ($broker)"
   echo "  site.yml         changed=$(changed_total) (a second 'make lab' changes nothing)"
   echo
 }

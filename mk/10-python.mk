@@ -1,17 +1,17 @@
-# Python stage: unit and integration tests of the vote pipeline against real PostgreSQL, Redis and the Tansu broker
-# (started by tests/conftest.py on their own loopback ports), plus the local stack, benchmark and release targets.
+# Python stage: unit and integration tests of the vote pipeline against real PostgreSQL, Redis, ZooKeeper and Apache
+# Kafka (started by tests/conftest.py on their own loopback ports), plus the local stack, benchmark and release targets.
 TEST_STAGES += test-python
 
 PYTEST_ARGS ?=
 DEV_STATE := $(ROOT)/.dev
 
 .PHONY: test-python dev dev-down dev-status bench release
-test-python: venv ## unit + integration tests of the app (real PostgreSQL, Redis, broker on loopback)
+test-python: venv kafka-dist ## unit + integration tests of the app (real PostgreSQL, Redis, broker on loopback)
 	@cd $(ROOT) && PYTHONPATH=$(ROOT) $(PY) -m pytest -p no:cacheprovider --timeout=300 -q \
 		tests/unit tests/integration $(PYTEST_ARGS); rc=$$?; \
 		if [ $$rc -eq 5 ]; then echo "test-python: no tests collected" >&2; exit 1; fi; exit $$rc
 
-dev: venv ## start the whole pipeline on loopback in the background (API at http://127.0.0.1:8000)
+dev: venv kafka-dist ## start the whole pipeline on loopback in the background (API at http://127.0.0.1:8000)
 	@cd $(ROOT) && PYTHONPATH=$(ROOT) $(PY) -m devstack up --state-dir $(DEV_STATE)
 
 dev-down: ## stop the local stack and remove its state
@@ -20,7 +20,7 @@ dev-down: ## stop the local stack and remove its state
 dev-status: ## show the local stack's processes and readiness
 	@cd $(ROOT) && PYTHONPATH=$(ROOT) $(PY) -m devstack status --state-dir $(DEV_STATE)
 
-bench: venv ## benchmark the pipeline on a fresh loopback stack; writes bench/results.json
+bench: venv kafka-dist ## benchmark the pipeline on a fresh loopback stack; writes bench/results.json
 	@cd $(ROOT) && PYTHONPATH=$(ROOT) $(PY) -m bench
 
 release: venv ## build/release/votelab-app-<version>.tar.gz: offline wheelhouse (app + pinned deps) and VERSION

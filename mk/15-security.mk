@@ -5,7 +5,7 @@ TEST_STAGES += test-security
 SECURITY_PYTEST_ARGS ?=
 
 .PHONY: test-security
-test-security: venv ## security tests: rate limit, admin auth, secrets, schemathesis, consumer fuzz, soak (own loopback stack)
+test-security: venv kafka-dist ## security tests: rate limit, admin auth, secrets, schemathesis, consumer fuzz, soak (own loopback stack)
 	@cd $(ROOT) && PYTHONPATH=$(ROOT) $(PY) -m pytest -p no:cacheprovider --timeout=300 -q \
 		tests/security $(SECURITY_PYTEST_ARGS); rc=$$?; \
 		if [ $$rc -eq 5 ]; then echo "test-security: no tests collected" >&2; exit 1; fi; exit $$rc

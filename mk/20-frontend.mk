@@ -24,7 +24,7 @@ frontend-build: ## front end: npm ci + next build (standalone), assembled in bui
 frontend-release: ## front end: build/release/votelab-frontend-<version>.tar.gz (run with `node server.js`)
 	@$(FRONTEND_ENV) bash scripts/build-frontend-release.sh release
 
-frontend-browser: venv frontend-build ## front end: Playwright + Debian chromium tests against the real local stack
+frontend-browser: venv kafka-dist frontend-build ## front end: Playwright + Debian chromium tests against the real local stack
 	@echo "==> frontend: browser tests"; cd $(ROOT) && $(FRONTEND_ENV) PYTHONPATH=$(ROOT) $(PY) -m pytest -p no:cacheprovider \
 		--timeout=300 tests/browser $(BROWSER_PYTEST_ARGS); rc=$$?; \
 		if [ $$rc -eq 5 ]; then echo "frontend-browser: no tests collected" >&2; exit 1; fi; exit $$rc

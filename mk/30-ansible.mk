@@ -17,7 +17,7 @@ apt-cache: ## start the host's apt-cacher-ng (idempotent); the image build and M
 image: ## build the cached systemd Debian 12 image localhost/debian12-systemd:latest
 	@$(PODMAN_LOCK) bash scripts/build-image.sh
 
-molecule: venv image ## run every role's Molecule scenario (MOLECULE_JOBS at a time, default 2), printing each one's duration (MOLECULE_ROLES=... to pick)
+molecule: venv image kafka-dist ## run every role's Molecule scenario (MOLECULE_JOBS at a time, default 2), printing each one's duration (MOLECULE_ROLES=... to pick)
 	@bash scripts/molecule-all.sh $(MOLECULE_ROLES)
 
 test-molecule: molecule

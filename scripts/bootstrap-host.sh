@@ -7,6 +7,7 @@ PACKAGES=(
   podman runc debootstrap uidmap iproute2 iptables
   postgresql-15 postgresql-client-15 redis-server
   chromium fonts-noto-cjk
+  openjdk-17-jdk-headless maven
   wrk jq make git curl ca-certificates python3-venv
   apt-cacher-ng
 )

@@ -1,6 +1,6 @@
-"""Shared fixtures: a session-scoped loopback stack (PostgreSQL 15, Redis 7, Tansu, API, consumer) on the test ports,
-HTTP helpers and polling helpers. The stack starts only when a test asks for it, with its own state dir, so it never
-collides with a running `make dev`. tests/browser uses `stack` and `api` too.
+"""Shared fixtures: a session-scoped loopback stack (PostgreSQL 15, Redis 7, ZooKeeper, Apache Kafka 3.9, API,
+consumer) on the test ports, HTTP helpers and polling helpers. The stack starts only when a test asks for it, with its
+own state dir, so it never collides with a running `make dev`. tests/browser uses `stack` and `api` too.
 """
 
 from __future__ import annotations

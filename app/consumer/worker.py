@@ -1,6 +1,5 @@
 """The consumer loop: poll a batch, dead-letter poison messages, store the rest, commit offsets only after both
 writes. Transient failures seek back to the batch start and retry after a backoff (nothing skipped, nothing lost).
-A topic re-created under the same name (a broker with memory storage restarted) is read again from its beginning.
 SIGTERM finishes the current batch, commits, leaves the group and returns 0.
 """
 
@@ -9,8 +8,6 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
-import time
-import uuid
 from collections.abc import Sequence
 from types import FrameType
 from typing import Any
@@ -64,8 +61,6 @@ class ConsumerWorker:
         self.batches = 0
         self.stored = 0
         self._dlq_broken = False
-        self._topic_id: uuid.UUID | None = None
-        self._reread_pending = False
 
     def request_stop(self, signum: int | None = None, frame: FrameType | None = None) -> None:
         """Signal handler: stop after the current batch."""
@@ -124,11 +119,6 @@ class ConsumerWorker:
                 if assignment != assigned:
                     assigned = set(assignment)
                     self.log.info("partitions_assigned", partitions=sorted(tp.partition for tp in assigned))
-                if self._topic_recreated(consumer):
-                    self._reread_pending = True
-                if self._reread_pending:
-                    self._reread_pending = not self._read_again_from_beginning(consumer)
-                    continue  # what this poll returned came from positions in the old log; read it again
                 records = [r for batch in polled.values() for r in batch]
                 if not records:
                     store.maintain()
@@ -149,51 +139,10 @@ class ConsumerWorker:
                 self._commit(consumer, records)
         finally:
             self.log.info("consumer_stopping", batches=self.batches, stored=self.stored)
-            self._finish_join(consumer)
             consumer.close()  # leaves the group
             dlq.close(timeout=5)
             store.close()
         return 0
-
-    def _topic_recreated(self, consumer: KafkaConsumer) -> bool:
-        """Whether the topic's id changed since the last poll: the broker lost it (a restart of memory storage) and
-        it was created again. Its offsets start over, so our positions and the group's commits point past votes that
-        were never read, and Tansu answers such fetches with nothing instead of OFFSET_OUT_OF_RANGE."""
-        cluster = getattr(getattr(consumer, "_client", None), "cluster", None)
-        topic_id = cluster.topic_id(self.settings.kafka_topic) if cluster is not None else None
-        if topic_id is None:  # not known yet, or a broker without topic ids (before Kafka 2.8)
-            return False
-        previous, self._topic_id = self._topic_id, topic_id
-        return previous is not None and previous != topic_id
-
-    def _read_again_from_beginning(self, consumer: KafkaConsumer) -> bool:
-        """Seek every assigned partition to its first offset and commit that, so a stale commit from the old log
-        cannot skip votes after the next rebalance either; False (try again after the next poll) while no partition
-        is assigned or a rebalance interrupts. Votes read twice are stored once (the store dedupes)."""
-        partitions = [tp for tp in consumer.assignment() if tp.topic == self.settings.kafka_topic]
-        if not partitions:
-            return False
-        try:
-            first = consumer.beginning_offsets(partitions)
-            for tp, offset in first.items():
-                consumer.seek(tp, offset)
-            consumer.commit({tp: OffsetAndMetadata(offset, "", -1) for tp, offset in first.items()})
-        except (KafkaError, AssertionError) as exc:  # mostly RebalanceInProgressError while the group re-forms
-            self.log.debug("topic_recreated_rewind_retry", error=type(exc).__name__)
-            return False
-        self.log.warning("topic_recreated_read_from_beginning", offsets={tp.partition: o for tp, o in first.items()})
-        return True
-
-    def _finish_join(self, consumer: KafkaConsumer, timeout_s: float = 15.0) -> None:
-        """Do not leave while our JoinGroup is still pending: Tansu then keeps the departed member as group leader
-        and later members never get partitions. Polling until assigned finishes the join; records polled here are
-        not committed, so they are delivered again to the next member."""
-        deadline = time.monotonic() + timeout_s
-        while not consumer.assignment() and time.monotonic() < deadline:
-            try:
-                consumer.poll(timeout_ms=200)
-            except KafkaError:
-                return
 
     def _process(self, records: Sequence[Any], store: BatchStore, dlq: KafkaProducer) -> None:
         deliveries, poison = split_batch(records)

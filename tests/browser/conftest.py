@@ -1,5 +1,5 @@
-"""Fixtures for the browser tests: a real local stack (PostgreSQL, Redis, Tansu broker, API, consumer) on its own
-loopback ports, the production front end in front of it, and Debian's Chromium driven by Playwright.
+"""Fixtures for the browser tests: a real local stack (PostgreSQL, Redis, ZooKeeper, Apache Kafka, API, consumer) on
+its own loopback ports, the production front end in front of it, and Debian's Chromium driven by Playwright.
 
 Why own ports: these tests stop and restart the API, and other test stages may run a stack at the same time.
 """
@@ -19,7 +19,7 @@ from devstack.stack import REPO_ROOT, Ports, Stack, fresh_stack
 from tests.support.chromium import launch_chromium
 
 # Below the ephemeral range (32768-60999) so outgoing connections never take them first.
-BROWSER_PORTS = Ports(postgres=25832, redis=26779, broker=29492, api=8400)
+BROWSER_PORTS = Ports(postgres=25832, redis=26779, zookeeper=22581, broker=29492, api=8400)
 FRONTEND_PORT = 3400
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 
