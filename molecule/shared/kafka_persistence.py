@@ -40,7 +40,7 @@ def group_consumer(args: argparse.Namespace) -> KafkaConsumer:
 def committed_offsets(args: argparse.Namespace) -> dict[str, int]:
     admin = KafkaAdminClient(bootstrap_servers=args.bootstrap)
     try:
-        offsets = admin.list_consumer_group_offsets(args.group)
+        offsets = admin.list_group_offsets({args.group: None}).get(args.group, {})
     finally:
         admin.close()
     return {str(tp.partition): meta.offset for tp, meta in offsets.items() if tp.topic == args.topic}
