@@ -2,7 +2,7 @@
 
     from devstack import Stack, TEST_PORTS
     stack = Stack(Path("/tmp/my-stack"), TEST_PORTS)
-    stack.up()            # PostgreSQL 15, Redis 7, Tansu broker, migrations, API, consumer
+    stack.up()            # PostgreSQL 15, Redis 7, ZooKeeper, Apache Kafka, migrations, API, consumer
     stack.stop_redis(); stack.start_redis()   # fault injection, one component at a time
     stack.down()          # stop everything, delete the state dir
 
