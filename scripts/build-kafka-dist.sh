@@ -6,11 +6,13 @@
 # Supply chain: every jar's SHA-512 must match packaging/kafka/jars.sha512; an unexpected, missing or changed jar
 # fails the build naming it. `--update-lock` rewrites the lock from what Maven resolved (after a version change).
 # A second build resolves from the local Maven repository (offline) and downloads nothing.
+# KAFKA_DIST_LOCK and KAFKA_DIST_BUILD (default build/) let tests check the refusals on a copy of the lock.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 SRC=$ROOT/packaging/kafka
-LOCK=$SRC/jars.sha512
+LOCK=${KAFKA_DIST_LOCK:-$SRC/jars.sha512}
+BUILD=${KAFKA_DIST_BUILD:-$ROOT/build}
 update_lock=no
 [ "${1:-}" = --update-lock ] && update_lock=yes
 
@@ -18,12 +20,12 @@ pom_property() { sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" "$SRC/pom.xml" | head -1; }
 version=$(pom_property kafka.version)
 scala=$(pom_property scala.binary.version)
 name=kafka_$scala-$version
-stage=$ROOT/build/kafka-work/$name
-out=$ROOT/build/kafka
-release=$ROOT/build/release
+stage=$BUILD/kafka-work/$name
+out=$BUILD/kafka
+release=$BUILD/release
 
 command -v mvn >/dev/null || { echo "build-kafka-dist: mvn not found (apt-get install maven)" >&2; exit 1; }
-rm -rf "$ROOT/build/kafka-work" && mkdir -p "$stage/libs" "$stage/bin" "$stage/config" "$out" "$release"
+rm -rf "$BUILD/kafka-work" && mkdir -p "$stage/libs" "$stage/bin" "$stage/config" "$out" "$release"
 
 # -C: a checksum mismatch against Maven Central's .sha1 files is fatal (Debian's Maven only warns by default)
 mvn_copy() {
@@ -65,6 +67,7 @@ problems=$(LC_ALL=C join -1 2 -2 2 -a 1 -a 2 -e MISSING -o 0,1.1,2.1 \
 if [ -n "$problems" ]; then
   printf 'build-kafka-dist: %s\n' "$problems" >&2
   echo "build-kafka-dist: refusing to build; check the change, then make kafka-lock if it is intended" >&2
+  rm -rf "$BUILD/kafka-work"
   exit 1
 fi
 echo "    $(printf '%s\n' "$actual" | wc -l) jars, every SHA-512 matches packaging/kafka/jars.sha512"
@@ -75,7 +78,7 @@ printf '%s\n' "$version" > "$stage/VERSION"
 
 # reproducible archive: same jars and files give the same bytes (sorted, fixed owner and time, no gzip name)
 rm -rf "${out:?}/$name" && mv "$stage" "$out/$name" && ln -sfn "$name" "$out/current"
-rm -rf "$ROOT/build/kafka-work"
+rm -rf "$BUILD/kafka-work"
 tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$out" -cf - "$name" | gzip -n > "$release/$name.tgz"
 (cd "$release" && sha512sum "$name.tgz" > "$name.tgz.sha512")
 echo "==> $release/$name.tgz ($(du -h "$release/$name.tgz" | cut -f1)), sha512 $(cut -c1-16 "$release/$name.tgz.sha512")..."
