@@ -1,8 +1,9 @@
 """Consistency between the Redis counters and PostgreSQL ballots (the source of truth): check and repair.
 
-`python -m app.consistency check` exits 1 on drift and prints a readable diff; `repair` rewrites the counters
-from PostgreSQL. Repair is atomic on the Redis side (MULTI/EXEC); a consumer applying votes at the same moment can
-race with it, so run it when the pipeline is quiet or run check again afterwards.
+`python -m app.consistency check` exits 1 on drift and prints a readable diff, 2 when Redis or PostgreSQL cannot be
+reached (one line naming which, no traceback); `repair` rewrites the counters from PostgreSQL. Repair is atomic on
+the Redis side (MULTI/EXEC); a consumer applying votes at the same moment can race with it, so run it when the
+pipeline is quiet or run check again afterwards.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ import argparse
 import json
 import sys
 from dataclasses import asdict, dataclass, field
+
+import psycopg2
+import redis
 
 from app.counters import Results, overwrite_results, read_results
 from app.db import connect
@@ -107,7 +111,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = load_settings()
     configure_logging(settings.log_level)
-    report = check(settings) if args.action == "check" else repair(settings)
+    try:
+        report = check(settings) if args.action == "check" else repair(settings)
+    except (redis.RedisError, psycopg2.OperationalError) as exc:
+        store = "Redis" if isinstance(exc, redis.RedisError) else "PostgreSQL"
+        get_logger("consistency").error("store_unreachable", store=store, error=f"{type(exc).__name__}: {exc}")
+        print(f"consistency {args.action}: {store} unreachable ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return 2
     print(json.dumps(report.to_dict(), indent=2) if args.json else report.render())
     if args.action == "repair":
         print("repaired" if report.repaired else "nothing to repair")

@@ -83,15 +83,20 @@ class LabChecks:
             for c in CANDIDATES
         }
 
-    def consistency(self) -> tuple[int, str]:
-        """The app's own `consistency check` on the consumer host, with the consumer's settings."""
-        out = self.consumer_host.run(
-            "bash",
-            "-c",
-            f"set -a; . /etc/votelab/consumer.env; exec {APP_PYTHON} -m app.consistency check",
-            check=False,
-        )
-        return out.returncode, out.stdout + out.stderr
+    def consistency(self, timeout: float = 90) -> tuple[int, str]:
+        """The app's own `consistency check` on the consumer host, with the consumer's settings; asked again while
+        it reports a store unreachable (exit 2: a VM that just restarted may not answer every connection yet)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            out = self.consumer_host.run(
+                "bash",
+                "-c",
+                f"set -a; . /etc/votelab/consumer.env; exec {APP_PYTHON} -m app.consistency check",
+                check=False,
+            )
+            if out.returncode != 2 or time.monotonic() > deadline:
+                return out.returncode, out.stdout + out.stderr
+            time.sleep(3)
 
     def read_event(self, vote_id: str) -> dict[str, object] | None:
         """The record carrying vote_id, read back from vote-events from the beginning on the consumer host."""

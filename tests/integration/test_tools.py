@@ -40,6 +40,24 @@ def test_consistency_check_detects_drift_and_repair_fixes_it(stack: Stack, api: 
     assert run_tool(stack, "app.consistency", "check").returncode == 0
 
 
+def test_consistency_check_names_an_unreachable_store_and_exits_2(stack: Stack) -> None:
+    for store, overrides in (
+        ("Redis", {"VOTELAB_REDIS_URL": "redis://default:x@127.0.0.1:9/0"}),
+        ("PostgreSQL", {"VOTELAB_DATABASE_URL": "postgresql://votelab:x@127.0.0.1:9/votelab"}),
+    ):
+        result = subprocess.run(
+            [sys.executable, "-m", "app.consistency", "check"],
+            env=stack.env(**overrides),
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 2, result.stderr
+        assert f"consistency check: {store} unreachable" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
 def test_no_secret_in_logs(stack: Stack, api: httpx.Client) -> None:
     api.get("/readyz")
     api.get("/admin/pipeline", headers={"Authorization": "Bearer wrong-token"})
