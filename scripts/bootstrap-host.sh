@@ -9,6 +9,7 @@ PACKAGES=(
   chromium fonts-noto-cjk
   openjdk-17-jdk-headless maven
   wrk jq make git curl ca-certificates python3-venv
+  openssh-client
   apt-cacher-ng
 )
 
