@@ -1,8 +1,8 @@
 """Handles on the running four-VM lab, shared by `make lab-status` and the end-to-end tests.
 
 Every address is checked to route through the lab's own podman bridge before anything is sent to it
-(the lab's 172.16.1.0/24 exists only on this machine); commands inside a VM go through `podman exec`,
-the same way Ansible reaches the lab hosts.
+(the lab's 172.16.1.0/24 exists only on this machine). Ansible reaches the VMs over SSH like real VMs; the tests
+and `make lab-status` inspect them and inject faults through `podman exec`, which needs no port or account.
 """
 
 from __future__ import annotations
@@ -13,7 +13,12 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 ROOT = Path(__file__).resolve().parents[1]
+STATE = ROOT / ".lab"
+SECRETS = STATE / "secrets.vault.yml"
+VAULT_PASSWORD = STATE / "vault-password"
 LAB_NETWORK = "votelab-lab"
 LAB_SUBNET = ipaddress.ip_network("172.16.1.0/24")
 
@@ -118,6 +123,26 @@ class Inventory:
 
     def first(self, group: str) -> LabHost:
         return self.hosts[self.groups[group][0]]
+
+
+def lab_secrets() -> dict[str, str]:
+    """The lab's generated secrets, decrypted the way its playbook runs decrypt them: ansible-vault with the lab's
+    password file (nothing else in .lab/ holds them in clear text)."""
+    for path in (SECRETS, VAULT_PASSWORD):
+        if not path.exists():
+            raise FileNotFoundError(f"{path} is missing: run 'make lab' first")
+    out = subprocess.run(
+        ["ansible-vault", "decrypt", "--vault-password-file", str(VAULT_PASSWORD), "--output", "-", str(SECRETS)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"ansible-vault could not decrypt {SECRETS}: {out.stderr.strip()}")
+    data = yaml.safe_load(out.stdout)
+    if not isinstance(data, dict):
+        raise RuntimeError(f"{SECRETS} does not hold a mapping of secrets")
+    return {str(k): str(v) for k, v in data.items()}
 
 
 def load_inventory() -> Inventory:

@@ -1,7 +1,9 @@
 """Prints a lab secrets file: every vault_ variable named in group_vars/all/vault.yml.example, with a random value.
 
 Why from the example: the example is the documented list of secrets a site must provide, so the lab can never
-miss one that a role starts to need. The output is kept in .lab/ (outside git) and passed with -e @file.
+miss one that a role starts to need. Each value is longer than site.yml's minimum (votelab_secret_min_length).
+lab/lab.sh pipes the output straight into `ansible-vault encrypt` (.lab/secrets.vault.yml, outside git): the plain
+text never lands on disk, and every lab run decrypts it with --vault-password-file like a site's vault.yml.
 """
 
 from __future__ import annotations

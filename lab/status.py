@@ -1,4 +1,4 @@
-"""`make lab-status`: each lab VM's services and health endpoints, read through podman exec.
+"""`make lab-status`: each lab VM's services and health endpoints, inspected through podman exec.
 
 Which units a VM should run follows from its duty groups in inventory/hosts.ini, so a group that grows to more
 hosts is reported without changes here. Exit code 1 if anything is down.

@@ -1,15 +1,20 @@
-# The four-VM lab on podman: systemd containers vm1..vm4 at the inventory's addresses, provisioned by site.yml.
-.PHONY: lab lab-down lab-status lab-provision
-lab: bootstrap venv kafka-dist ## bring the whole system up: four lab VMs on podman, provisioned by site.yml; prints the URLs
+# The four-VM lab on podman, deployed like real VMs: systemd containers vm1..vm4 at the inventory's addresses running
+# sshd, provisioned by site.yml over SSH as the lab's sudo user with vault-encrypted secrets (lab/lab.sh).
+# Every target that makes, changes or removes the lab runs under the lab lock: flock /tmp/votelab-lab.lock make lab
+.PHONY: lab lab-down lab-status lab-provision lab-redeploy
+lab: bootstrap venv kafka-dist ## bring the whole system up: four lab VMs on podman, provisioned over SSH by site.yml; prints the URLs
 	@bash lab/lab.sh up
 
 lab-provision: venv kafka-dist ## run site.yml against the existing lab again
 	@bash lab/lab.sh provision
 
+lab-redeploy: venv kafka-dist ## rolling, zero-downtime redeploy of the app tiers on the lab (playbooks/redeploy.yml)
+	@bash lab/lab.sh redeploy
+
 lab-status: venv ## report each lab service's health
 	@bash lab/lab.sh status
 
-lab-down: ## remove the lab containers, network and generated secrets
+lab-down: ## remove the lab: containers, network and .lab/ (vault-encrypted secrets, SSH key, known hosts)
 	@bash lab/lab.sh down
 
 # End-to-end stage: the lab is brought up (or converged again), then, in this order: a second site.yml run must change

@@ -1,21 +1,17 @@
 """Fixtures for the end-to-end tests on the four-VM lab (`make lab` must have run).
 
-Everything reaches the lab either through podman exec (like Ansible) or over HTTP to the front end's address,
-and only after that address is checked to route through the lab's own bridge.
+The tests inspect the VMs and inject faults through podman exec (Ansible reaches them over SSH) and talk HTTP
+to the lab's addresses only after each is checked to route through the lab's own bridge.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import yaml
 from labcheck import LabChecks
 
-from lab.hosts import Inventory, LabRouteError, load_inventory, require_lab_route
-
-ROOT = Path(__file__).resolve().parents[2]
+from lab.hosts import Inventory, LabRouteError, lab_secrets, load_inventory, require_lab_route
 
 
 @pytest.fixture(scope="session")
@@ -32,12 +28,11 @@ def inventory() -> Inventory:
 
 @pytest.fixture(scope="session")
 def secrets() -> dict[str, str]:
-    """The lab's generated secrets (.lab/secrets.yml, outside git)."""
-    path = ROOT / ".lab" / "secrets.yml"
-    if not path.exists():
-        pytest.fail(f"{path} is missing: run 'make lab' first")
-    data: dict[str, str] = yaml.safe_load(path.read_text())
-    return data
+    """The lab's generated secrets, decrypted from .lab/secrets.vault.yml with the lab's vault password file."""
+    try:
+        return lab_secrets()
+    except (FileNotFoundError, RuntimeError) as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,8 @@
 """What the end-to-end tests read and do on the lab: PostgreSQL rows on the PostgreSQL host, Redis counters on the
 Redis host, the app's own consistency check on the consumer host, service control for fault injection.
 
-All through podman exec, the way Ansible reaches lab hosts, so no lab port needs opening for the tests.
+All through podman exec (inspection and fault injection, as from a VM's console), so no lab port or account needs
+opening for the tests; Ansible itself reaches the VMs over SSH.
 """
 
 from __future__ import annotations

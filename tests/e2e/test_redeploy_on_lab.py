@@ -53,7 +53,7 @@ def served_versions(checks: LabChecks) -> dict[str, str]:
 
 @pytest.mark.timeout(1200)
 def test_redeploy_under_load_fails_nothing_and_serves_the_new_version(
-    healthy_lab: LabChecks, frontend_url: str
+    healthy_lab: LabChecks, frontend_url: str, secrets: dict[str, str]
 ) -> None:
     checks = healthy_lab
     version = f"0.2.0+e2e.{int(time.time())}"
@@ -63,6 +63,8 @@ def test_redeploy_under_load_fails_nothing_and_serves_the_new_version(
         time.sleep(3)
         result = stream.stop()
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    shown = [name for name, value in secrets.items() if value in run.stdout + run.stderr]
+    assert not shown, f"the redeploy's output shows {shown} in clear text"
     assert result.sent > 100
     assert result.failed == 0, f"requests failed during the redeploy: {dict(result.outcomes)}"
 

@@ -1,9 +1,12 @@
-"""`site.yml` on a converged lab changes nothing: the one inventory reproduces the same topology again."""
+"""`site.yml` on a converged lab changes nothing: the one inventory reproduces the same topology again. It runs as on
+real VMs, over SSH as the lab's unprivileged admin escalating with sudo, and no secret shows in clear text: not in its
+output, its log, nor any file of .lab/ but the vault's password file."""
 
 from __future__ import annotations
 
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +17,8 @@ RECAP = re.compile(r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+f
 
 
 @pytest.mark.timeout(900)
-def test_second_site_run_changes_nothing(healthy_lab: LabChecks) -> None:
+def test_second_site_run_changes_nothing(healthy_lab: LabChecks, secrets: dict[str, str]) -> None:
+    started = f"@{int(time.time()) - 1}"
     run = subprocess.run(
         ["bash", "lab/lab.sh", "provision"], cwd=ROOT, capture_output=True, text=True, timeout=850, check=False
     )
@@ -25,3 +29,18 @@ def test_second_site_run_changes_nothing(healthy_lab: LabChecks) -> None:
     }
     assert set(recap) == set(healthy_lab.inventory.hosts), recap
     assert all(v == (0, 0, 0) for v in recap.values()), f"site.yml changed something on a converged lab: {recap}"
+
+    # every host was reached over SSH with the lab's key as votelab-admin (podman only inspects)
+    for host in healthy_lab.inventory.hosts.values():
+        log = host.run("journalctl", "-u", "ssh.service", "--no-pager", "-o", "cat", "--since", started)
+        assert "Accepted publickey for votelab-admin" in log.stdout, f"{host.name}: no SSH login by the admin"
+
+    state = ROOT / ".lab"
+    assert (state / "secrets.vault.yml").read_text().startswith("$ANSIBLE_VAULT;")
+    assert not (state / "secrets.yml").exists()
+    assert (state / "vault-password").stat().st_mode & 0o777 == 0o600
+    readable = {p: p.read_bytes() for p in state.rglob("*") if p.is_file() and p.name != "vault-password"}
+    for name, value in secrets.items():
+        assert value not in run.stdout + run.stderr, f"{name} shown by site.yml"
+        leaks = [str(p) for p, data in readable.items() if value.encode() in data]
+        assert not leaks, f"{name} in clear text in {leaks}"
