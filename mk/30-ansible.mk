@@ -14,7 +14,7 @@ MOLECULE_ROLES ?= $(foreach r,$(MOLECULE_ORDER),$(if $(wildcard roles/$(r)/molec
 apt-cache: ## start the host's apt-cacher-ng (idempotent); the image build and Molecule use it when it runs
 	@bash scripts/apt-cache.sh
 
-image: ## build the cached systemd Debian 12 image localhost/debian12-systemd:latest
+image: ## build the systemd Debian 12 image localhost/debian12-systemd:latest (kept while its recipe is unchanged; make test builds it anew)
 	@$(PODMAN_LOCK) bash scripts/build-image.sh
 
 molecule: venv image kafka-dist ## run every role's Molecule scenario (MOLECULE_JOBS at a time, default 2), printing each one's duration (MOLECULE_ROLES=... to pick)
