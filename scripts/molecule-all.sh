@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs `molecule test` for each role given (roles/<name>/molecule/default), MOLECULE_JOBS at a time (default 2),
-# holding the shared podman lock for the whole run, and prints a table of durations. Every role runs even
-# after a failure; the exit code is non-zero if any failed. Logs: build/molecule/<role>.log (per-task timings).
+# Runs `molecule test` for each role given (roles/<name>/molecule/default, then the role's other scenarios, such as
+# roles/kafka/molecule/cluster, named role:scenario), MOLECULE_JOBS at a time (default 2), holding the shared podman
+# lock for the whole run, and prints a table of durations. Every scenario runs even after a failure; the exit code is
+# non-zero if any failed. Logs: build/molecule/<role>.log, build/molecule/<role>-<scenario>.log (per-task timings).
 # Why parallel: the podman connection costs about a second per task whatever the task does, so scenarios
 # spend most of their time waiting on podman exec; two at a time use both cores of the control node.
 set -uo pipefail
@@ -56,39 +57,52 @@ main() {
     make --no-print-directory frontend-release >"$logdir/frontend-release.log" 2>&1 || { tail -20 "$logdir/frontend-release.log"; exit 1; }
   fi
 
+  # one run: "role" (its default scenario) or "role:scenario"; its log and result are named role[-scenario]
   run_one() {
-    local role=$1 start rc
+    local run=$1 role=${1%%:*} scenario=default name=${1/:/-} start rc
+    [[ $run == *:* ]] && scenario=${run#*:}
     start=$(date +%s)
-    if (cd "roles/$role" && molecule test) >"$logdir/$role.log" 2>&1; then rc=0; else rc=$?; fi
-    echo "$rc $(( $(date +%s) - start ))" >"$logdir/$role.result"
-    if [ "$rc" = 0 ]; then echo "    $role: ok in $(( $(date +%s) - start ))s"; else
-      echo "    $role: FAILED($rc) in $(( $(date +%s) - start ))s; last lines of $logdir/$role.log:"
-      grep -E '^(fatal|failed|ERROR|CRITICAL)|=> ' "$logdir/$role.log" | tail -15 | sed 's/^/      /'
+    if (cd "roles/$role" && molecule test -s "$scenario") >"$logdir/$name.log" 2>&1; then rc=0; else rc=$?; fi
+    echo "$rc $(( $(date +%s) - start ))" >"$logdir/$name.result"
+    if [ "$rc" = 0 ]; then echo "    $run: ok in $(( $(date +%s) - start ))s"; else
+      echo "    $run: FAILED($rc) in $(( $(date +%s) - start ))s; last lines of $logdir/$name.log:"
+      grep -E '^(fatal|failed|ERROR|CRITICAL)|=> ' "$logdir/$name.log" | tail -15 | sed 's/^/      /'
     fi
   }
 
-  wall_start=$(date +%s)
+  # each role's default scenario, then its other scenarios (roles/<role>/molecule/<name>/molecule.yml)
+  runs=()
   for role in "$@"; do
-    if [ ! -d "roles/$role/molecule/default" ]; then
+    runs+=("$role")
+    for extra in roles/"$role"/molecule/*/molecule.yml; do
+      extra=$(basename "$(dirname "$extra")")
+      [ -f "roles/$role/molecule/$extra/molecule.yml" ] && [ "$extra" != default ] && runs+=("$role:$extra")
+    done
+  done
+
+  wall_start=$(date +%s)
+  for run in "${runs[@]}"; do
+    role=${run%%:*} name=${run/:/-}
+    if [ "$run" = "$role" ] && [ ! -d "roles/$role/molecule/default" ]; then
       echo "==> molecule: roles/$role has no scenario" >&2
-      echo "MISSING 0" >"$logdir/$role.result"; continue
+      echo "MISSING 0" >"$logdir/$name.result"; continue
     fi
     if [ "$release_broken" = yes ] && [[ "$role" == vote_api || "$role" == vote_consumer ]]; then
-      echo "RELEASE 0" >"$logdir/$role.result"; continue
+      echo "RELEASE 0" >"$logdir/$name.result"; continue
     fi
     while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
-    echo "==> molecule: $role (log: $logdir/$role.log)"
-    run_one "$role" &
+    echo "==> molecule: $run (log: $logdir/$name.log)"
+    run_one "$run" &
   done
   wait
 
   echo
   echo "==> molecule summary (MOLECULE_JOBS=$jobs)"
   overall=0 total=0
-  for role in "$@"; do
-    read -r rc secs <"$logdir/$role.result"
+  for run in "${runs[@]}"; do
+    read -r rc secs <"$logdir/${run/:/-}.result"
     case "$rc" in 0) status=ok ;; MISSING) status=MISSING; overall=1 ;; RELEASE) status="FAILED(release)"; overall=1 ;; *) status="FAILED($rc)"; overall=1 ;; esac
-    printf '  %-16s %-10s %5ss\n' "$role" "$status" "$secs"
+    printf '  %-16s %-10s %5ss\n' "$run" "$status" "$secs"
     total=$(( total + secs ))
   done
   printf '  %-16s %-10s %5ss\n' "sum" "" "$total"
