@@ -15,10 +15,12 @@ from lab.hosts import LabHost, require_lab_route
 # service group, port, groups whose hosts may connect (the topology's flows; the front end is open to users)
 FLOWS = [
     ("api", 8000, {"frontend"}),
-    ("kafka", 9092, {"api", "consumer"}),
+    ("kafka", 9092, {"api", "consumer", "kafka"}),
     ("redis", 6379, {"api", "consumer"}),
     ("postgresql", 5432, {"api", "consumer"}),
     ("zookeeper", 2181, {"kafka"}),
+    ("zookeeper", 2888, {"zookeeper"}),
+    ("zookeeper", 3888, {"zookeeper"}),
 ]
 PROBE = (
     "import socket,sys\n"
