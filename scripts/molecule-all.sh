@@ -70,15 +70,16 @@ main() {
     fi
   }
 
-  # each role's default scenario, then its other scenarios (roles/<role>/molecule/<name>/molecule.yml)
+  # the roles' other scenarios (roles/<role>/molecule/<name>/molecule.yml; kafka:cluster, the longest) first, so
+  # the parallel runners finish close together, then each role's default scenario
   runs=()
   for role in "$@"; do
-    runs+=("$role")
     for extra in roles/"$role"/molecule/*/molecule.yml; do
       extra=$(basename "$(dirname "$extra")")
       [ -f "roles/$role/molecule/$extra/molecule.yml" ] && [ "$extra" != default ] && runs+=("$role:$extra")
     done
   done
+  runs+=("$@")
 
   wall_start=$(date +%s)
   for run in "${runs[@]}"; do
