@@ -62,22 +62,37 @@ drop_if_stale() {
   podman rm -f -t 0 "$ctr" >/dev/null
 }
 
-# A VM made from an older image (its recipe changed, or `make test` built it anew) is made anew from the current one.
+# A VM's MAC address, fixed like a real VM's NIC: podman would give a restarted container a new one, and the
+# control node and the other VMs would keep sending to the old one until their neighbour entries expire (a first
+# SSH connection after a restart then took 11.6 s, past Ansible's 10 s timeout).
+lab_mac() {
+  local IFS=.
+  # shellcheck disable=SC2086 # split the address into its octets
+  printf '02:00:%02x:%02x:%02x:%02x' $1
+}
+
+# A VM made differently from what ensure_vm makes now (from an older image, whose recipe changed or which `make test`
+# built anew; or without its fixed MAC address) is made anew.
 drop_if_outdated() {
-  local ctr=$1
+  local ctr=$1 ip=$2
   podman container exists "$ctr" || return 0
-  [ "$(podman inspect -f '{{.Image}}' "$ctr")" = "$(podman image inspect -f '{{.Id}}' "$IMAGE")" ] && return 0
-  say "$ctr was made from an older image than $IMAGE; making it anew"
+  if [ "$(podman inspect -f '{{.Image}}' "$ctr")" != "$(podman image inspect -f '{{.Id}}' "$IMAGE")" ]; then
+    say "$ctr was made from an older image than $IMAGE; making it anew"
+  elif ! podman inspect -f '{{join .Config.CreateCommand " "}}' "$ctr" | grep -q -- "--mac-address $(lab_mac "$ip")"; then
+    say "$ctr has no fixed MAC address; making it anew"
+  else
+    return 0
+  fi
   podman rm -f -t 5 "$ctr" >/dev/null
 }
 
 ensure_vm() {
   local name=$1 ip=$2 ctr="votelab-$1"
   drop_if_stale "$ctr"
-  drop_if_outdated "$ctr"
+  drop_if_outdated "$ctr" "$ip"
   if ! podman container exists "$ctr"; then
     say "creating $name ($ip)"
-    podman run -d --name "$ctr" --hostname "$name" --network "$LAB_NETWORK" --ip "$ip" \
+    podman run -d --name "$ctr" --hostname "$name" --network "$LAB_NETWORK" --ip "$ip" --mac-address "$(lab_mac "$ip")" \
       --systemd=always --cap-add NET_ADMIN,NET_RAW --label votelab.lab=1 "$IMAGE" /sbin/init >/dev/null
   elif [ "$(podman inspect -f '{{.State.Running}}' "$ctr")" != true ]; then
     say "starting $name"
