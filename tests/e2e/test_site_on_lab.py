@@ -30,10 +30,16 @@ def test_second_site_run_changes_nothing(healthy_lab: LabChecks, secrets: dict[s
     assert set(recap) == set(healthy_lab.inventory.hosts), recap
     assert all(v == (0, 0, 0) for v in recap.values()), f"site.yml changed something on a converged lab: {recap}"
 
-    # every host was reached over SSH with the lab's key as votelab-admin (podman only inspects)
+    # every host was reached over SSH as votelab-admin, escalating with sudo (podman only inspects): the run's modules
+    # ran under sshd (ssh.service) through sudo from the admin; the login itself may predate the run, since SSH
+    # connections persist between runs (ControlPersist)
     for host in healthy_lab.inventory.hosts.values():
-        log = host.run("journalctl", "-u", "ssh.service", "--no-pager", "-o", "cat", "--since", started)
-        assert "Accepted publickey for votelab-admin" in log.stdout, f"{host.name}: no SSH login by the admin"
+        log = host.run("journalctl", "-u", "ssh.service", "--no-pager", "-o", "cat", "--since", started).stdout
+        assert "votelab-admin : " in log and "USER=root ; COMMAND=/bin/sh -c 'echo BECOME-SUCCESS-" in log, (
+            f"{host.name}: no module run over SSH by votelab-admin through sudo since {started}"
+        )
+        logins = host.run("journalctl", "-u", "ssh.service", "--no-pager", "-o", "cat").stdout
+        assert "Accepted publickey for votelab-admin from" in logins, f"{host.name}: the admin never logged in"
 
     state = ROOT / ".lab"
     assert (state / "secrets.vault.yml").read_text().startswith("$ANSIBLE_VAULT;")
