@@ -41,7 +41,7 @@ from pydantic import SecretStr
 
 from app.kafka_admin import ensure_topics
 from app.settings import Settings
-from devstack.kafka import broker_command, zookeeper_command
+from devstack.kafka import ZOOKEEPER_SESSION_TIMEOUT_MS, broker_command, zookeeper_command
 from devstack.process import ProcessHandle, port_open, wait_until
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -319,11 +319,29 @@ class Stack:
 
     def start_broker(self) -> ProcessHandle:
         """Apache Kafka (ZooKeeper mode, log on disk under the state dir); waits until it serves the vote topics,
-        creating them on the first start. A restart keeps messages, topics and committed offsets."""
+        creating them on the first start. A restart keeps messages, topics and committed offsets.
+
+        After a SIGKILL, ZooKeeper keeps the dead broker's registration until its session expires; a broker started
+        sooner exits with NodeExistsException. The start is then retried until the session must have expired, as the
+        unit's Restart=on-failure does on a host."""
         self._free(self.ports.broker, "broker")
         argv, env = broker_command(self.state_dir / "kafka", self.ports.broker, self.ports.zookeeper, self.env())
-        handle = self.spawn("broker", argv, env=env)
-        wait_until(lambda: port_open("127.0.0.1", self.ports.broker), 60, "broker", handle)
+        log_path = self.log_dir / "broker.log"
+        give_up = time.monotonic() + ZOOKEEPER_SESSION_TIMEOUT_MS / 1000 + 10
+        while True:
+            log_start = log_path.stat().st_size if log_path.exists() else 0
+            handle = self.spawn("broker", argv, env=env)
+            try:
+                wait_until(lambda: port_open("127.0.0.1", self.ports.broker), 60, "broker", handle)
+                break
+            except RuntimeError:
+                with open(log_path, "rb") as log:
+                    log.seek(log_start)
+                    stale_registration = b"NodeExistsException" in log.read()
+                if handle.alive() or not stale_registration or time.monotonic() > give_up:
+                    raise
+                print("broker: ZooKeeper still holds the killed broker's session; starting again in 1 s", file=sys.stderr)
+                time.sleep(1)
         self.create_topics()
         return handle
 

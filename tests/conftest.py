@@ -18,12 +18,15 @@ import pytest
 from devstack import TEST_PORTS, Stack, fresh_stack
 
 TEST_STATE_DIR = Path(os.environ.get("VOTELAB_TEST_STATE_DIR", f"/tmp/votelab-test-{os.getpid()}"))
+# Where the stack's logs are copied when the session ends (the state dir itself is removed); unset: not kept.
+TEST_LOG_COPY = os.environ.get("VOTELAB_TEST_KEEP_LOGS")
 
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
     """The whole pipeline, started once per test session and removed afterwards."""
-    with fresh_stack(TEST_STATE_DIR, TEST_PORTS) as test_stack:
+    keep_logs_in = Path(TEST_LOG_COPY) if TEST_LOG_COPY else None
+    with fresh_stack(TEST_STATE_DIR, TEST_PORTS, keep_logs_in=keep_logs_in) as test_stack:
         yield test_stack
 
 

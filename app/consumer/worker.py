@@ -114,7 +114,15 @@ class ConsumerWorker:
         assigned: set[TopicPartition] = set()
         try:
             while not self.stopping.is_set():
-                polled = consumer.poll(timeout_ms=self.settings.consumer_poll_timeout_ms)
+                try:
+                    polled = consumer.poll(timeout_ms=self.settings.consumer_poll_timeout_ms)
+                except KafkaError as exc:
+                    # kafka-python 3.0 raises a refused connection from its coordinator lookup (seen when the broker
+                    # stops while the group is being joined) instead of retrying it: wait and poll again.
+                    self.log.warning("poll_failed_will_retry", error=f"{type(exc).__name__}: {exc}", backoff_s=backoff)
+                    self.stopping.wait(backoff)
+                    backoff = min(backoff * 2, self.settings.consumer_backoff_max_s)
+                    continue
                 assignment = consumer.assignment()
                 if assignment != assigned:
                     assigned = set(assignment)
