@@ -5,7 +5,7 @@ TEST_STAGES += test-python
 PYTEST_ARGS ?=
 DEV_STATE := $(ROOT)/.dev
 
-.PHONY: test-python dev dev-down dev-status bench release
+.PHONY: test-python dev dev-down dev-status bench bench-report release
 test-python: venv kafka-dist ## unit + integration tests of the app (real PostgreSQL, Redis, broker on loopback)
 	@cd $(ROOT) && PYTHONPATH=$(ROOT) $(PY) -m pytest -p no:cacheprovider --timeout=300 -q \
 		tests/unit tests/integration $(PYTEST_ARGS); rc=$$?; \
@@ -20,8 +20,12 @@ dev-down: ## stop the local stack and remove its state
 dev-status: ## show the local stack's processes and readiness
 	@cd $(ROOT) && PYTHONPATH=$(ROOT) $(PY) -m devstack status --state-dir $(DEV_STATE)
 
-bench: venv kafka-dist ## benchmark the pipeline on a fresh loopback stack; writes bench/results.json
+bench: venv kafka-dist ## benchmark the pipeline on a fresh loopback stack; writes bench/results.json and README.md's figures
 	@cd $(ROOT) && PYTHONPATH=$(ROOT) $(PY) -m bench
+	@cd $(ROOT) && PYTHONPATH=$(ROOT) $(PY) -m bench.report
+
+bench-report: venv ## write bench/results.json into README.md's bench block (make lint fails when they differ)
+	@cd $(ROOT) && PYTHONPATH=$(ROOT) $(PY) -m bench.report
 
 release: venv ## build/release/votelab-app-<version>.tar.gz: offline wheelhouse (app + pinned deps) and VERSION
 	@bash scripts/build-release.sh
