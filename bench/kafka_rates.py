@@ -12,7 +12,7 @@ import psycopg2
 from kafka import KafkaConsumer
 from kafka.admin import KafkaAdminClient, NewTopic
 
-from app.api.producer import build_producer
+from app.core.broker import build_producer
 from bench.synthetic import synthetic_event
 from devstack import Stack
 from devstack.stack import REPO_ROOT

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from app.domain import Candidate, VoteEvent, VoteType
+from app.core.domain import Candidate, VoteEvent, VoteType
 
 
 def synthetic_event(prefix: str, i: int, voted_at: datetime) -> VoteEvent:

@@ -39,8 +39,8 @@ import psycopg2
 import redis
 from pydantic import SecretStr
 
-from app.kafka_admin import ensure_topics
-from app.settings import Settings
+from app.core.kafka_admin import ensure_topics
+from app.core.settings import Settings
 from devstack.kafka import ZOOKEEPER_SESSION_TIMEOUT_MS, broker_command, zookeeper_command
 from devstack.process import ProcessHandle, port_open, wait_until
 
@@ -340,7 +340,9 @@ class Stack:
                     stale_registration = b"NodeExistsException" in log.read()
                 if handle.alive() or not stale_registration or time.monotonic() > give_up:
                     raise
-                print("broker: ZooKeeper still holds the killed broker's session; starting again in 1 s", file=sys.stderr)
+                print(
+                    "broker: ZooKeeper still holds the killed broker's session; starting again in 1 s", file=sys.stderr
+                )
                 time.sleep(1)
         self.create_topics()
         return handle
@@ -366,9 +368,9 @@ class Stack:
 
     # ---- app processes ------------------------------------------------------------------------------------
     def migrate(self) -> None:
-        """`python -m app.migrate` against this stack."""
+        """`python -m app.tools.migrate` against this stack."""
         result = subprocess.run(
-            [self.python, "-m", "app.migrate"], env=self.env(), cwd=REPO_ROOT, capture_output=True, text=True
+            [self.python, "-m", "app.tools.migrate"], env=self.env(), cwd=REPO_ROOT, capture_output=True, text=True
         )
         if result.returncode != 0:
             raise RuntimeError(f"migrate failed:\n{result.stderr[-2000:]}")

@@ -8,8 +8,8 @@ import sys
 import uvicorn
 
 from app.api.main import create_app
-from app.logs import configure_logging
-from app.settings import load_settings
+from app.core.logs import configure_logging
+from app.core.settings import load_settings
 
 SD_LISTEN_FDS_START = 3
 

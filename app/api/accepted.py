@@ -11,9 +11,9 @@ import asyncio
 import redis.asyncio
 
 from app.api.group_commit import GroupCommit
-from app.errors import DEPENDENCY_ERRORS
-from app.logs import get_logger
-from app.tracker import ACCEPTED_SCRIPT, accepted_script_args
+from app.core.errors import DEPENDENCY_ERRORS
+from app.core.logs import get_logger
+from app.core.tracker import RECORD_SCRIPT, record_call
 
 
 class AcceptedRecorder:
@@ -23,7 +23,7 @@ class AcceptedRecorder:
         self._ttl_s = ttl_s
         self._timeout_s = timeout_s
         self._log = get_logger("api.tracker")
-        self._script = client.register_script(ACCEPTED_SCRIPT)
+        self._script = client.register_script(RECORD_SCRIPT)
         self._batches: GroupCommit[str, None] = GroupCommit(self._write)
 
     async def record(self, vote_id: str) -> None:
@@ -33,7 +33,7 @@ class AcceptedRecorder:
     async def _write(self, vote_ids: list[str]) -> list[None]:
         try:
             async with asyncio.timeout(self._timeout_s):
-                keys, args = accepted_script_args(vote_ids, self._ttl_s)
+                keys, args = record_call(vote_ids, "accepted", self._ttl_s)
                 await self._script(keys=keys, args=args)
         except DEPENDENCY_ERRORS as exc:
             self._log.warning("tracker_accept_failed", votes=len(vote_ids), error=type(exc).__name__)

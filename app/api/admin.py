@@ -12,13 +12,14 @@ from pydantic import BaseModel, Field
 
 from app.api.schemas import ErrorBody
 from app.api.state import ApiState, api_state
-from app.consistency import check, repair
-from app.db import connect
-from app.errors import DEPENDENCY_ERRORS
-from app.kafka_admin import consumer_lag
-from app.pg_queries import pipeline_counts
-from app.reprocess import reprocess
-from app.tracker import COUNTS_KEY, counts_from_hash
+from app.core.consistency import check, repair
+from app.core.db import connect
+from app.core.dead_letters import reprocess
+from app.core.errors import DEPENDENCY_ERRORS
+from app.core.kafka_admin import consumer_lag
+from app.core.pg_queries import pipeline_counts
+from app.core.redis_keys import TRACKER_COUNTS_KEY
+from app.core.tracker import counts_from_hash
 
 _bearer = HTTPBearer(auto_error=False, description="VOTELAB_ADMIN_TOKEN")
 
@@ -79,7 +80,7 @@ async def pipeline_status(state: Admin) -> dict[str, Any]:
     """Tracker counts (Redis), durable counts (PostgreSQL) and the consumer group's lag; failures are reported."""
     status: dict[str, Any] = {}
     try:
-        status["tracker"] = counts_from_hash(await state.redis.hgetall(COUNTS_KEY))
+        status["tracker"] = counts_from_hash(await state.redis.hgetall(TRACKER_COUNTS_KEY))
     except DEPENDENCY_ERRORS as exc:
         status["tracker"] = {"error": type(exc).__name__}
     try:

@@ -19,10 +19,10 @@ from app.api.producer import VotePublisher
 from app.api.ratelimit import RateLimiter
 from app.api.results_cache import ResultsCache
 from app.api.state import ApiState
-from app.errors import DEPENDENCY_ERRORS
-from app.logs import get_logger
-from app.redis_client import async_client
-from app.settings import Settings, load_settings, redact_url
+from app.core.errors import DEPENDENCY_ERRORS
+from app.core.logs import get_logger
+from app.core.redis_client import async_client
+from app.core.settings import Settings, load_settings, redact_url
 
 DESCRIPTION = """Votes on how often the team holds a team dinner (회식): `monthly` or `biweekly`, each `for` or
 `against`. A vote is answered 202 only after the Kafka broker acknowledged its event; the consumer stores it in
@@ -99,7 +99,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(routes.router)
     app.include_router(admin.router)
     openapi_doc.install(app)
+    # the last added is the outermost: metrics see every request, the cached results and the 413s included
+    app.add_middleware(ResultsFastPath, cache=results_cache)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
-    app.add_middleware(ResultsFastPath, cache=results_cache)
     return app

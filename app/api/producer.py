@@ -16,33 +16,13 @@ from typing import Any
 
 from kafka import KafkaProducer
 
-from app.domain import VoteEvent
-from app.settings import Settings
+from app.core.broker import build_producer
+from app.core.domain import VoteEvent
+from app.core.settings import Settings
 
 
 class PublishError(Exception):
     """The broker did not acknowledge the event in time (or at all)."""
-
-
-def build_producer(settings: Settings, **overrides: Any) -> KafkaProducer:
-    """A producer with explicit durability settings (kafka-python's defaults changed between releases)."""
-    timeout_ms = int(settings.publish_timeout_s * 1000)
-    config: dict[str, Any] = {
-        "bootstrap_servers": settings.bootstrap_list(),
-        "acks": "all",
-        "enable_idempotence": True,
-        "max_in_flight_requests_per_connection": 5,
-        "linger_ms": settings.producer_linger_ms,
-        "batch_size": 64 * 1024,
-        "max_block_ms": timeout_ms,
-        "request_timeout_ms": max(1000, timeout_ms - 500),
-        "delivery_timeout_ms": timeout_ms + 2000,
-        "reconnect_backoff_max_ms": 1000,
-        "client_id": "votelab-api",
-        "allow_auto_create_topics": False,  # topics come from the kafka role / ensure_topics() with their partitions
-    }
-    config.update(overrides)
-    return KafkaProducer(**config)
 
 
 class VotePublisher:
@@ -66,7 +46,7 @@ class VotePublisher:
     def _get_producer(self) -> KafkaProducer:
         with self._lock:
             if self._producer is None:
-                self._producer = build_producer(self._settings)
+                self._producer = build_producer(self._settings, client_id="votelab-api")
             return self._producer
 
     def _metadata_ready(self) -> bool:

@@ -20,8 +20,9 @@ import redis.asyncio
 
 from app.api.group_commit import GroupCommit
 from app.api.metrics import ApiMetrics
-from app.errors import DEPENDENCY_ERRORS
-from app.logs import get_logger
+from app.core.errors import DEPENDENCY_ERRORS
+from app.core.logs import get_logger
+from app.core.redis_keys import rate_limit_key
 
 # INCR each window key (one per vote, repeated keys count twice); a key's first hit sets its expiry. Returns the
 # counts so far, in order.
@@ -34,7 +35,6 @@ for i, key in ipairs(KEYS) do
 end
 return counts
 """
-KEY_PREFIX = "ratelimit:vote:"
 _FAIL_OPEN_LOG_INTERVAL_S = 10.0
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -93,7 +93,7 @@ class RateLimiter:
         retry_after = max(1, math.ceil((window + 1) * self.window_s - now))
         if self.limit <= 0:
             return Decision(True, retry_after)
-        key = f"{KEY_PREFIX}{client_id}:{window}"
+        key = rate_limit_key(client_id, window)
         try:
             count = await self._batches.submit(key)
         except DEPENDENCY_ERRORS as exc:

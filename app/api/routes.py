@@ -15,13 +15,14 @@ from app.api.producer import PublishError
 from app.api.ratelimit import client_address
 from app.api.schemas import ErrorBody, Health, Readiness, ResultsResponse, VoteAccepted, VoteState, VoteValidated
 from app.api.state import ApiState, api_state
-from app.counters import result_keys, results_from_values
-from app.db import connect
-from app.domain import VoteEvent, VoteRequest
-from app.errors import DEPENDENCY_ERRORS
-from app.logs import get_logger
-from app.pg_queries import results_from_ballots, vote_state
-from app.tracker import state_from_hash, status_key
+from app.core.counters import result_keys, results_from_values
+from app.core.db import connect
+from app.core.domain import VoteEvent, VoteRequest
+from app.core.errors import DEPENDENCY_ERRORS
+from app.core.logs import get_logger
+from app.core.pg_queries import results_from_ballots, vote_state
+from app.core.redis_keys import status_key
+from app.core.tracker import state_from_hash
 
 router = APIRouter()
 log = get_logger("api")
@@ -98,10 +99,8 @@ async def validate_vote(body: VoteRequest) -> Response:
     summary="Vote counts per candidate, from Redis (PostgreSQL when Redis is down)",
 )
 async def get_results(state: State) -> Response:
-    """Counters from Redis; if Redis fails, the same shape computed from PostgreSQL ballots."""
-    cached = state.results_cache.fresh()
-    if cached is not None:
-        return Response(cached, media_type="application/json")
+    """Counters from Redis; if Redis fails, the same shape computed from PostgreSQL ballots. (A fresh cached body is
+    answered before routing, by ResultsFastPath; this route runs when the cache is stale.)"""
     try:
         values = await state.redis.mget(result_keys())
         body = json.dumps(

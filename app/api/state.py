@@ -12,7 +12,7 @@ from app.api.metrics import ApiMetrics
 from app.api.producer import VotePublisher
 from app.api.ratelimit import Network, RateLimiter
 from app.api.results_cache import ResultsCache
-from app.settings import Settings
+from app.core.settings import Settings
 
 
 @dataclass

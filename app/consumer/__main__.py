@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 
 from app.consumer.worker import ConsumerWorker
-from app.logs import configure_logging
-from app.settings import load_settings
+from app.core.logs import configure_logging
+from app.core.settings import load_settings
 
 
 def main() -> int:

@@ -19,12 +19,12 @@ import redis
 from app.consumer.pg_store import ConcurrentWriteError, DeadLetter, Delivery, Outcome, store_batch
 from app.consumer.redis_apply import RedisApplier
 from app.consumer.redis_lag import forget_redis_behind, redis_behind_since, remember_redis_behind, votes_stored_since
-from app.counters import counters_ready
-from app.db import connect
-from app.logs import get_logger
-from app.pg_queries import results_from_ballots
-from app.redis_client import sync_client
-from app.settings import Settings
+from app.core.counters import counters_ready
+from app.core.db import connect
+from app.core.logs import get_logger
+from app.core.pg_queries import results_from_ballots
+from app.core.redis_client import sync_client
+from app.core.settings import Settings
 
 
 class TransientFailure(Exception):

@@ -10,7 +10,7 @@ from typing import Any
 from kafka import KafkaProducer
 
 from app.consumer.pg_store import DeadLetter
-from app.tracker import now_iso
+from app.core.tracker import now_iso
 
 
 def guess_vote_id(payload: bytes | None) -> str | None:

@@ -14,8 +14,8 @@ from typing import Literal
 import psycopg2.extensions
 import psycopg2.extras
 
-from app.counters import Transition
-from app.domain import VoteEvent
+from app.core.counters import Transition
+from app.core.domain import VoteEvent
 
 OutcomeState = Literal["stored", "superseded", "duplicate"]
 

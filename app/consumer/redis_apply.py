@@ -7,8 +7,9 @@ from collections.abc import Sequence
 import redis
 
 from app.consumer.pg_store import DeadLetter, Outcome
-from app.counters import APPLY_SCRIPT, READY_KEY, Results, apply_args, overwrite_results
-from app.tracker import OUTCOME_SCRIPT, now_iso, outcome_script_args, queue_outcome
+from app.core.counters import APPLY_SCRIPT, Results, apply_call, overwrite_results
+from app.core.redis_keys import applied_key
+from app.core.tracker import RECORD_SCRIPT, now_iso, record_call
 
 
 class CountersLost(redis.RedisError):
@@ -23,24 +24,26 @@ class RedisApplier:
         self.marker_ttl_s = marker_ttl_s
         self.tracker_ttl_s = tracker_ttl_s
         self._script = client.register_script(APPLY_SCRIPT)
-        self._outcomes = client.register_script(OUTCOME_SCRIPT)
+        self._record = client.register_script(RECORD_SCRIPT)
 
     def apply(self, outcomes: Sequence[Outcome], dead_letters: Sequence[DeadLetter] = ()) -> int:
         """One pipeline: the Lua apply for every transition plus the tracker records; returns votes newly counted."""
         transitions = [o.transition for o in outcomes if o.transition is not None]
         pipe = self.client.pipeline(transaction=False)
         if transitions:
-            self._script(keys=[READY_KEY], args=apply_args(transitions, self.marker_ttl_s), client=pipe)
+            keys, args = apply_call(transitions, self.marker_ttl_s)
+            self._script(keys=keys, args=args, client=pipe)
         by_state: dict[str, list[str]] = {}
         for o in outcomes:
             by_state.setdefault(o.state, []).append(o.vote_id)
         at = now_iso()
         for state, vote_ids in by_state.items():
-            keys, args = outcome_script_args(vote_ids, state, self.tracker_ttl_s, at)
-            self._outcomes(keys=keys, args=args, client=pipe)
+            keys, args = record_call(vote_ids, state, self.tracker_ttl_s, at)
+            self._record(keys=keys, args=args, client=pipe)
         for d in dead_letters:
             if d.vote_id:
-                queue_outcome(pipe, d.vote_id, "dead_lettered", self.tracker_ttl_s, error=d.error)
+                keys, args = record_call([d.vote_id], "dead_lettered", self.tracker_ttl_s, at, error=d.error)
+                self._record(keys=keys, args=args, client=pipe)
         results = pipe.execute()
         applied = int(results[0]) if transitions else 0
         if applied < 0:
@@ -49,10 +52,9 @@ class RedisApplier:
 
     def record_failed(self, vote_ids: Sequence[str], error: str) -> None:
         """Tracker: these votes hit a transient failure and will be retried."""
-        pipe = self.client.pipeline(transaction=False)
-        for vote_id in vote_ids:
-            queue_outcome(pipe, vote_id, "failed", self.tracker_ttl_s, error=error)
-        pipe.execute()
+        if vote_ids:
+            keys, args = record_call(vote_ids, "failed", self.tracker_ttl_s, error=error)
+            self._record(keys=keys, args=args)
 
     def rebuild(self, results: Results, counted_vote_ids: Sequence[str]) -> None:
         """Set the counters from PostgreSQL and mark the votes stored while Redis was away as applied (they are in
@@ -61,5 +63,5 @@ class RedisApplier:
         if counted_vote_ids:
             pipe = self.client.pipeline(transaction=False)
             for vote_id in counted_vote_ids:
-                pipe.set(f"vote_applied:{vote_id}", "1", ex=self.marker_ttl_s)
+                pipe.set(applied_key(vote_id), "1", ex=self.marker_ttl_s)
             pipe.execute()

@@ -16,15 +16,14 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
-from app.api.producer import build_producer
 from app.consumer.batch import BatchStore, TransientFailure
 from app.consumer.dlq import guess_vote_id, publish_dead_letters
 from app.consumer.pg_store import DeadLetter, Delivery
-from app.domain import PoisonMessage, parse_event
-from app.kafka_admin import ensure_topics
-from app.logs import get_logger
-from app.reprocess import DEAD_LETTER_HEADER
-from app.settings import Settings
+from app.core.broker import DEAD_LETTER_HEADER, build_producer
+from app.core.domain import PoisonMessage, parse_event
+from app.core.kafka_admin import ensure_topics
+from app.core.logs import get_logger
+from app.core.settings import Settings
 
 
 def _dead_letter_id(headers: Sequence[tuple[str, bytes]] | None) -> int | None:

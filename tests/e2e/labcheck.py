@@ -92,7 +92,7 @@ class LabChecks:
             out = self.consumer_host.run(
                 "bash",
                 "-c",
-                f"set -a; . /etc/votelab/consumer.env; exec {APP_PYTHON} -m app.consistency check",
+                f"set -a; . /etc/votelab/consumer.env; exec {APP_PYTHON} -m app.tools.consistency check",
                 check=False,
             )
             if out.returncode != 2 or time.monotonic() > deadline:

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 
-from app.consistency import check
-from app.kafka_admin import consumer_lag
+from app.core.consistency import check
+from app.core.kafka_admin import consumer_lag
 from devstack import Stack
 from tests.conftest import cast, new_voter, plus, results, wait_for, wait_for_results
 

@@ -103,7 +103,11 @@ def dlq_records(stack: Stack) -> list[dict[str, object]]:
 
 def reprocess_cli(stack: Stack, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "app.reprocess", *args], env=stack.env(), cwd=REPO_ROOT, capture_output=True, text=True
+        [sys.executable, "-m", "app.tools.reprocess", *args],
+        env=stack.env(),
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
     )
 
 
@@ -164,3 +168,17 @@ def test_metrics_count_accepted_votes(api: httpx.Client, stack: Stack) -> None:
     assert "votelab_vote_publish_latency_seconds_bucket" in text
     for secret in stack.secrets.values():
         assert secret not in text
+
+
+def test_metrics_count_every_results_read_cached_ones_too(api: httpx.Client) -> None:
+    """Most polls are answered from the results cache before routing; the request counter still sees each one."""
+
+    def results_reads() -> float:
+        line = 'votelab_http_requests_total{method="GET",route="/api/results",status="200"}'
+        found = [row for row in api.get("/metrics").text.splitlines() if row.startswith(line)]
+        return float(found[0].split()[-1]) if found else 0.0
+
+    before = results_reads()
+    for _ in range(25):  # back to back: all but the first few fall inside the 50 ms cache window
+        assert api.get("/api/results").status_code == 200
+    assert results_reads() - before == 25

@@ -14,14 +14,14 @@ import psycopg2
 import pytest
 from pydantic import SecretStr
 
-from app.consistency import check, repair
 from app.consumer.batch import BatchStore, TransientFailure
 from app.consumer.pg_store import DeadLetter, Delivery, store_batch
-from app.counters import read_results
-from app.domain import Candidate, VoteEvent, VoteType
-from app.migrate import migrate, shipped_migrations
-from app.redis_client import sync_client
-from app.settings import Settings
+from app.core.consistency import check, repair
+from app.core.counters import read_results
+from app.core.domain import Candidate, VoteEvent, VoteType
+from app.core.redis_client import sync_client
+from app.core.settings import Settings
+from app.tools.migrate import migrate, shipped_migrations
 from devstack import Stack
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

@@ -20,24 +20,24 @@ def run_tool(stack: Stack, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_migrate_is_idempotent(stack: Stack) -> None:
-    first = run_tool(stack, "app.migrate")
-    second = run_tool(stack, "app.migrate")
+    first = run_tool(stack, "app.tools.migrate")
+    second = run_tool(stack, "app.tools.migrate")
     assert first.returncode == second.returncode == 0
     assert '"applied_now": []' in second.stderr
 
 
 def test_consistency_check_detects_drift_and_repair_fixes_it(stack: Stack, api: httpx.Client) -> None:
-    wait_for(lambda: run_tool(stack, "app.consistency", "check").returncode == 0, what="consistent at start")
+    wait_for(lambda: run_tool(stack, "app.tools.consistency", "check").returncode == 0, what="consistent at start")
     client = redis.Redis.from_url(stack.redis_url)
     client.incrby("vote_result:monthly:for", 5)
     client.incrby("vote_result:monthly", 5)
     client.close()
-    drift = run_tool(stack, "app.consistency", "check")
+    drift = run_tool(stack, "app.tools.consistency", "check")
     assert drift.returncode == 1
     assert "DRIFT" in drift.stdout and "vote_result:monthly:for" in drift.stdout
-    fixed = run_tool(stack, "app.consistency", "repair")
+    fixed = run_tool(stack, "app.tools.consistency", "repair")
     assert fixed.returncode == 0 and "repaired" in fixed.stdout
-    assert run_tool(stack, "app.consistency", "check").returncode == 0
+    assert run_tool(stack, "app.tools.consistency", "check").returncode == 0
 
 
 def test_consistency_check_names_an_unreachable_store_and_exits_2(stack: Stack) -> None:
@@ -46,7 +46,7 @@ def test_consistency_check_names_an_unreachable_store_and_exits_2(stack: Stack) 
         ("PostgreSQL", {"VOTELAB_DATABASE_URL": "postgresql://votelab:x@127.0.0.1:9/votelab"}),
     ):
         result = subprocess.run(
-            [sys.executable, "-m", "app.consistency", "check"],
+            [sys.executable, "-m", "app.tools.consistency", "check"],
             env=stack.env(**overrides),
             cwd=REPO_ROOT,
             capture_output=True,

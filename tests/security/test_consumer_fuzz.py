@@ -21,7 +21,7 @@ from typing import Any
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
-from app.consistency import check
+from app.core.consistency import check
 from devstack import Stack
 from tests.conftest import wait_for
 

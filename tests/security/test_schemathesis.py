@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 
 from app.api.main import create_app
-from app.settings import Settings
+from app.core.settings import Settings
 from tests.security.conftest import assert_local_target
 
 MAX_EXAMPLES = int(os.environ.get("VOTELAB_SCHEMATHESIS_EXAMPLES", "60"))

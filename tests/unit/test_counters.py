@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from app.consistency import compare
-from app.counters import (
+from app.core.consistency import compare
+from app.core.counters import (
     Transition,
-    apply_args,
+    apply_call,
     empty_results,
     result_keys,
     results_from_type_counts,
@@ -40,9 +40,17 @@ def test_results_from_ballot_groups() -> None:
     }
 
 
-def test_apply_args_encode_first_ballot_as_empty_previous() -> None:
-    args = apply_args([Transition("v1", "monthly", None, "for"), Transition("v2", "biweekly", "for", "against")], 60)
-    assert args == [60, "v1", "monthly", "", "for", "v2", "biweekly", "for", "against"]
+def test_apply_call_names_every_key_and_marks_first_ballots() -> None:
+    """A first ballot adds to the candidate's total; a changed one takes from the previous type's counter."""
+    keys, args = apply_call(
+        [Transition("v1", "monthly", None, "for"), Transition("v2", "biweekly", "for", "against")], 60
+    )
+    assert keys == [
+        "votelab:counters_ready",
+        "vote_applied:v1", "vote_result:monthly:for", "vote_result:monthly",
+        "vote_applied:v2", "vote_result:biweekly:against", "vote_result:biweekly:for",
+    ]  # fmt: skip
+    assert args == [60, "1", "0"]
 
 
 def test_compare_lists_each_drifting_counter() -> None:

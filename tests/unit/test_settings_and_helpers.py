@@ -9,10 +9,10 @@ import pytest
 
 from app.api.__main__ import activation_fd
 from app.api.middleware import route_label
-from app.migrate import shipped_migrations
-from app.reprocess import fixed_payload
-from app.settings import Settings, redact_url
-from app.tracker import counts_from_hash, state_from_hash
+from app.core.dead_letters import fixed_payload
+from app.core.settings import Settings, redact_url
+from app.core.tracker import counts_from_hash, state_from_hash
+from app.tools.migrate import shipped_migrations
 
 
 def test_settings_come_from_votelab_env(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import psycopg2
 import psycopg2.extensions
 
-from app.settings import Settings
+from app.core.settings import Settings
 
 
 def connect(settings: Settings, timeout_s: float | None = None) -> psycopg2.extensions.connection:

@@ -7,9 +7,9 @@ import sys
 from dataclasses import dataclass
 from importlib import resources
 
-from app.db import connect
-from app.logs import configure_logging, get_logger
-from app.settings import Settings, load_settings
+from app.core.db import connect
+from app.core.logs import configure_logging, get_logger
+from app.core.settings import Settings, load_settings
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 _LOCK_KEY = 0x766F74656C6162  # "votelab"
@@ -64,7 +64,7 @@ def migrate(settings: Settings) -> list[int]:
 
 
 def main() -> int:
-    """Entry point of `python -m app.migrate` / votelab-migrate."""
+    """Entry point of `python -m app.tools.migrate` / votelab-migrate."""
     settings = load_settings()
     configure_logging(settings.log_level)
     migrate(settings)

@@ -1,4 +1,5 @@
-"""Replay dead-lettered messages: republish each pending dead letter's payload to the vote topic.
+"""Replay dead-lettered messages: republish each pending dead letter's payload to the vote topic (used by the admin
+endpoint and by `python -m app.tools.reprocess`).
 
 A payload is republished only when it now parses as a valid event (after optional operator fixes given with
 --set field=value), so garbage never loops between the topics. Idempotency makes a replay safe: the vote id is
@@ -8,21 +9,18 @@ consumer marks the dead letter `reprocessed` when it stores the event (header vo
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from app.api.producer import build_producer
-from app.db import connect
-from app.domain import PoisonMessage, parse_event
-from app.logs import configure_logging, get_logger
-from app.pg_queries import pending_dead_letters
-from app.settings import Settings, load_settings
+from app.core.broker import DEAD_LETTER_HEADER, build_producer
+from app.core.db import connect
+from app.core.domain import PoisonMessage, parse_event
+from app.core.logs import get_logger
+from app.core.pg_queries import pending_dead_letters
+from app.core.settings import Settings
 
-DEAD_LETTER_HEADER = "votelab-dead-letter-id"
 _REPLAY_NAMESPACE = uuid.UUID("6f0c1d2e-6a43-4d55-9a1e-5b7c2f7e0d11")
 
 
@@ -91,30 +89,3 @@ def reprocess(
         producer.close(timeout=5)
     log.info("dead_letters_reprocessed", republished=len(report.republished), invalid=len(report.still_invalid))
     return report
-
-
-def _parse_overrides(pairs: list[str]) -> dict[str, str]:
-    overrides = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name:
-            raise SystemExit(f"--set expects field=value, got {pair!r}")
-        overrides[name] = value
-    return overrides
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of `python -m app.reprocess [--id N ...] [--set field=value ...]`."""
-    parser = argparse.ArgumentParser(prog="votelab-reprocess", description=__doc__.splitlines()[0])
-    parser.add_argument("--id", type=int, action="append", dest="ids", help="only this dead letter (repeatable)")
-    parser.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", help="fix a payload field")
-    args = parser.parse_args(argv)
-    settings = load_settings()
-    configure_logging(settings.log_level)
-    report = reprocess(settings, args.ids, _parse_overrides(args.set))
-    print(json.dumps(report.to_dict(), indent=2))
-    return 0 if not report.still_invalid else 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -6,7 +6,7 @@ from typing import Any
 
 import psycopg2.extensions
 
-from app.counters import Results, results_from_type_counts
+from app.core.counters import Results, results_from_type_counts
 
 
 def results_from_ballots(conn: psycopg2.extensions.connection) -> Results:

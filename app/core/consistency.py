@@ -1,27 +1,21 @@
 """Consistency between the Redis counters and PostgreSQL ballots (the source of truth): check and repair.
 
-`python -m app.consistency check` exits 1 on drift and prints a readable diff, 2 when Redis or PostgreSQL cannot be
-reached (one line naming which, no traceback); `repair` rewrites the counters from PostgreSQL. Repair is atomic on
-the Redis side (MULTI/EXEC); a consumer applying votes at the same moment can race with it, so run it when the
-pipeline is quiet or run check again afterwards.
+Used by the admin endpoints and by `python -m app.tools.consistency`. Repair is atomic on the Redis side
+(MULTI/EXEC); a consumer applying votes at the same moment can race with it, so run it when the pipeline is quiet or
+run check again afterwards.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 from dataclasses import asdict, dataclass, field
 
-import psycopg2
-import redis
-
-from app.counters import Results, overwrite_results, read_results
-from app.db import connect
-from app.logs import configure_logging, get_logger
-from app.pg_queries import results_from_ballots
-from app.redis_client import sync_client
-from app.settings import Settings, load_settings
+from app.core.counters import Results, overwrite_results, read_results
+from app.core.db import connect
+from app.core.logs import get_logger
+from app.core.pg_queries import results_from_ballots
+from app.core.redis_client import sync_client
+from app.core.redis_keys import counter_key
+from app.core.settings import Settings
 
 
 @dataclass
@@ -69,8 +63,7 @@ def compare(redis_results: Results, pg_results: Results) -> list[Drift]:
         for name, pg_value in pg_row.items():
             r_value = redis_results.get(candidate, {}).get(name, 0)
             if r_value != pg_value:
-                key = f"vote_result:{candidate}" if name == "total" else f"vote_result:{candidate}:{name}"
-                drifts.append(Drift(key, r_value, pg_value))
+                drifts.append(Drift(counter_key(candidate, name), r_value, pg_value))
     return drifts
 
 
@@ -101,29 +94,3 @@ def repair(settings: Settings) -> ConsistencyReport:
         report.repaired = True
         get_logger("consistency").info("counters_repaired", drifts=len(report.drifts))
     return report
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of `python -m app.consistency check|repair [--json]`."""
-    parser = argparse.ArgumentParser(prog="votelab-consistency", description=__doc__.splitlines()[0])
-    parser.add_argument("action", choices=["check", "repair"])
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    args = parser.parse_args(argv)
-    settings = load_settings()
-    configure_logging(settings.log_level)
-    try:
-        report = check(settings) if args.action == "check" else repair(settings)
-    except (redis.RedisError, psycopg2.OperationalError) as exc:
-        store = "Redis" if isinstance(exc, redis.RedisError) else "PostgreSQL"
-        get_logger("consistency").error("store_unreachable", store=store, error=f"{type(exc).__name__}: {exc}")
-        print(f"consistency {args.action}: {store} unreachable ({type(exc).__name__}: {exc})", file=sys.stderr)
-        return 2
-    print(json.dumps(report.to_dict(), indent=2) if args.json else report.render())
-    if args.action == "repair":
-        print("repaired" if report.repaired else "nothing to repair")
-        return 0
-    return 0 if report.consistent else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

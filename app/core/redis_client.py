@@ -5,7 +5,7 @@ from __future__ import annotations
 import redis
 import redis.asyncio
 
-from app.settings import Settings
+from app.core.settings import Settings
 
 
 def sync_client(settings: Settings) -> redis.Redis:

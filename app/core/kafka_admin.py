@@ -9,7 +9,8 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
-from app.settings import Settings
+from app.core.settings import Settings
+from app.core.topics import DEAD_LETTERS, VOTES
 
 
 def _admin(settings: Settings, timeout_ms: int) -> KafkaAdminClient:
@@ -17,18 +18,22 @@ def _admin(settings: Settings, timeout_ms: int) -> KafkaAdminClient:
 
 
 def ensure_topics(settings: Settings, timeout_ms: int = 10000) -> list[str]:
-    """Create the vote topic and its dead-letter topic if missing; returns the names created now."""
+    """Create the vote topic and its dead-letter topic if missing, as topics.json describes them (the kafka role
+    makes them first on a deployed site); returns the names created now."""
     admin = _admin(settings, timeout_ms)
     try:
         existing = set(admin.list_topics())
-        wanted = [settings.kafka_topic, settings.kafka_dlq_topic]
-        missing = [t for t in wanted if t not in existing]
+        wanted = {settings.kafka_topic: VOTES, settings.kafka_dlq_topic: DEAD_LETTERS}
+        missing = {name: spec for name, spec in wanted.items() if name not in existing}
         if missing:
+            brokers = len(admin.describe_cluster()["brokers"])
+            new = [
+                NewTopic(name, spec.partitions, spec.replicas_on(brokers), topic_configs=spec.configs())
+                for name, spec in missing.items()
+            ]
             with contextlib.suppress(TopicAlreadyExistsError):  # another process won the race
-                admin.create_topics(
-                    [NewTopic(t, settings.kafka_topic_partitions, 1) for t in missing], timeout_ms=timeout_ms
-                )
-        return missing
+                admin.create_topics(new, timeout_ms=timeout_ms)
+        return list(missing)
     finally:
         admin.close()
 

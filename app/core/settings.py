@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app._version import __version__
+from app.core.topics import DEAD_LETTERS, VOTES
 
 
 class Settings(BaseSettings):
@@ -17,10 +18,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="VOTELAB_", extra="ignore")
 
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
-    kafka_topic: str = "vote-events"
-    kafka_dlq_topic: str = "vote-events-dlq"
+    # the names from topics.json; a benchmark or test may point the app at topics of its own (same descriptions)
+    kafka_topic: str = VOTES.name
+    kafka_dlq_topic: str = DEAD_LETTERS.name
     kafka_group_id: str = "vote-consumer"
-    kafka_topic_partitions: int = Field(default=3, ge=1)
     redis_url: SecretStr = SecretStr("redis://127.0.0.1:6379/0")
     database_url: SecretStr = SecretStr("postgresql://votelab@127.0.0.1:5432/votelab")
     admin_token: SecretStr = SecretStr("")

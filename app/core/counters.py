@@ -1,9 +1,7 @@
-"""Redis vote counters: key names, the at-most-once apply script, reading results and rebuilding from PostgreSQL.
+"""Redis vote counters: the at-most-once apply script, reading results and rebuilding them from PostgreSQL.
 
-Keys: `vote_result:{candidate}` (total ballots) and `vote_result:{candidate}:{type}`, plus READY_KEY, set when the
-counters are (re)built from PostgreSQL. A vote's counter transition
-(previous type -> applied type) is applied by one Lua script together with a per-vote marker `vote_applied:{vote_id}`,
-so the same vote never counts twice however often it is delivered.
+A vote's counter transition (previous type -> applied type) is applied by one Lua script together with the vote's
+applied marker, so the same vote never counts twice however often it is delivered. Key names: app.core.redis_keys.
 """
 
 from __future__ import annotations
@@ -13,29 +11,31 @@ from dataclasses import dataclass
 
 import redis
 
-from app.domain import CANDIDATES, VOTE_TYPES
+from app.core.domain import CANDIDATES, VOTE_TYPES
+from app.core.redis_keys import COUNTERS_READY_KEY, applied_key, total_key, type_key
 
 Results = dict[str, dict[str, int]]
 
-READY_KEY = "votelab:counters_ready"
-
-# Returns -1 without touching anything when READY_KEY is missing: Redis lost its data (restart without
-# persistence, flush), so counting on top of zero would be wrong; the caller rebuilds from PostgreSQL instead.
+# KEYS[1]: the counters-ready flag; then three keys per vote: its applied marker, the counter of the applied type, and
+# the candidate's total (a first ballot adds one) or the counter of the previous type (a changed ballot takes one).
+# ARGV[1]: the marker's TTL; ARGV[1 + n]: '1' when the n-th vote is a first ballot, '0' when it changes one.
+# Returns -1 without touching anything when the flag is missing: Redis lost its data (restart without persistence,
+# flush), so counting on top of zero would be wrong; the caller rebuilds from PostgreSQL instead.
 APPLY_SCRIPT = """
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return -1
 end
 local ttl = tonumber(ARGV[1])
 local applied = 0
-for i = 2, #ARGV, 4 do
-  local vote_id, cand, prev, new = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
-  if redis.call('SET', 'vote_applied:' .. vote_id, '1', 'NX', 'EX', ttl) then
-    if prev == '' then
-      redis.call('INCR', 'vote_result:' .. cand)
+for n = 1, #ARGV - 1 do
+  local base = 3 * n - 1
+  if redis.call('SET', KEYS[base], '1', 'NX', 'EX', ttl) then
+    redis.call('INCR', KEYS[base + 1])
+    if ARGV[n + 1] == '1' then
+      redis.call('INCR', KEYS[base + 2])
     else
-      redis.call('DECR', 'vote_result:' .. cand .. ':' .. prev)
+      redis.call('DECR', KEYS[base + 2])
     end
-    redis.call('INCR', 'vote_result:' .. cand .. ':' .. new)
     applied = applied + 1
   end
 end
@@ -53,16 +53,6 @@ class Transition:
     applied_type: str
 
 
-def total_key(candidate: str) -> str:
-    """Key of a candidate's total ballot count."""
-    return f"vote_result:{candidate}"
-
-
-def type_key(candidate: str, vote_type: str) -> str:
-    """Key of a candidate's count for one vote type."""
-    return f"vote_result:{candidate}:{vote_type}"
-
-
 def result_keys() -> list[str]:
     """All counter keys in a fixed order (totals, then per type), for MGET."""
     keys = [total_key(c) for c in CANDIDATES]
@@ -71,8 +61,8 @@ def result_keys() -> list[str]:
 
 
 def empty_results() -> Results:
-    """The results shape with zeros."""
-    return {c: {"for": 0, "against": 0, "total": 0} for c in CANDIDATES}
+    """The results shape with zeros: per candidate, one count per vote type and the total."""
+    return {c: {**dict.fromkeys(VOTE_TYPES, 0), "total": 0} for c in CANDIDATES}
 
 
 def results_from_values(values: Sequence[bytes | str | None]) -> Results:
@@ -99,12 +89,16 @@ def results_from_type_counts(counts: Iterable[tuple[str, str, int]]) -> Results:
     return results
 
 
-def apply_args(transitions: Sequence[Transition], marker_ttl_s: int) -> list[str | int]:
-    """ARGV for APPLY_SCRIPT."""
+def apply_call(transitions: Sequence[Transition], marker_ttl_s: int) -> tuple[list[str], list[str | int]]:
+    """KEYS and ARGV of APPLY_SCRIPT for these transitions."""
+    keys = [COUNTERS_READY_KEY]
     args: list[str | int] = [marker_ttl_s]
     for t in transitions:
-        args += [t.vote_id, t.candidate_id, t.previous_type or "", t.applied_type]
-    return args
+        first_ballot = t.previous_type is None
+        counter = total_key(t.candidate_id) if first_ballot else type_key(t.candidate_id, t.previous_type or "")
+        keys += [applied_key(t.vote_id), type_key(t.candidate_id, t.applied_type), counter]
+        args.append("1" if first_ballot else "0")
+    return keys, args
 
 
 def read_results(client: redis.Redis) -> Results:
@@ -119,7 +113,7 @@ def overwrite_results(client: redis.Redis, results: Results) -> None:
         mapping[total_key(candidate)] = row["total"]
         for vote_type in VOTE_TYPES:
             mapping[type_key(candidate, vote_type)] = row[vote_type]
-    mapping[READY_KEY] = 1
+    mapping[COUNTERS_READY_KEY] = 1
     with client.pipeline(transaction=True) as pipe:
         pipe.mset(mapping)  # type: ignore[arg-type]
         pipe.execute()
@@ -127,5 +121,5 @@ def overwrite_results(client: redis.Redis, results: Results) -> None:
 
 def counters_ready(client: redis.Redis) -> bool:
     """Whether the counters were built from PostgreSQL in this Redis's lifetime (a Redis that lost its data,
-    or never had counters, lacks READY_KEY)."""
-    return bool(client.exists(READY_KEY))
+    or never had counters, lacks the ready flag)."""
+    return bool(client.exists(COUNTERS_READY_KEY))
