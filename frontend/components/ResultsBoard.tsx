@@ -1,10 +1,11 @@
 "use client";
 /**
- * The live results page body: the overall leader, then per candidate the for/against bars and the total.
+ * The live results page body: the overall leader, then per candidate the for/against bars and the total, all as
+ * the API gave them; a candidate whose total is not 찬성 + 반대 carries a notice saying so.
  * When the API cannot be reached, a banner says so and the numbers are dimmed and labelled as the last known.
  */
-import { CANDIDATES, VOTE_TYPE_LABELS, candidateLabel, type CandidateId } from "@/lib/candidates";
-import { leader, splitPercent, totalVotes, type Results, type Tally } from "@/lib/results";
+import { CANDIDATES, VOTE_TYPES, VOTE_TYPE_LABELS, candidateLabel, type CandidateId, type VoteType } from "@/lib/candidates";
+import { driftNotice, leader, splitPercent, totalVotes, type Results, type Tally } from "@/lib/results";
 import { useLiveResults, type LiveResults } from "@/lib/useLiveResults";
 import { AlertIcon, BallotIcon, ScaleIcon, TrophyIcon } from "./Icons";
 import ProgressBar from "./ProgressBar";
@@ -65,6 +66,7 @@ export function ResultsView({ snapshot, updatedAt, unreachable }: LiveResults) {
             {CANDIDATES.map((candidate) => {
               const tally = snapshot.results[candidate.id];
               const pct = splitPercent(tally);
+              const drift = driftNotice(tally);
               return (
                 <section
                   key={candidate.id}
@@ -80,6 +82,14 @@ export function ResultsView({ snapshot, updatedAt, unreachable }: LiveResults) {
                       총 <strong data-testid={`total-${candidate.id}`}>{tally.total.toLocaleString("ko-KR")}</strong>표
                     </p>
                   </div>
+                  {drift && (
+                    <p className="notice notice--pending" data-testid={`drift-${candidate.id}`}>
+                      <span className="notice__text">
+                        <AlertIcon className="notice__icon" />
+                        {drift}
+                      </span>
+                    </p>
+                  )}
                   <ProgressBarPair candidateLabelText={candidate.label} id={candidate.id} tally={tally} pct={pct} />
                 </section>
               );
@@ -100,18 +110,20 @@ function ProgressBarPair({
   candidateLabelText: string;
   id: CandidateId;
   tally: Tally;
-  pct: { for: number; against: number };
+  pct: Record<VoteType, number>;
 }) {
   return (
     <div className="bars">
-      <ProgressBar label={`${candidateLabelText} ${VOTE_TYPE_LABELS.for}`} kind="for" count={tally.for} percent={pct.for} testId={`bar-${id}-for`} />
-      <ProgressBar
-        label={`${candidateLabelText} ${VOTE_TYPE_LABELS.against}`}
-        kind="against"
-        count={tally.against}
-        percent={pct.against}
-        testId={`bar-${id}-against`}
-      />
+      {VOTE_TYPES.map((type) => (
+        <ProgressBar
+          key={type}
+          label={`${candidateLabelText} ${VOTE_TYPE_LABELS[type]}`}
+          kind={type}
+          count={tally[type]}
+          percent={pct[type]}
+          testId={`bar-${id}-${type}`}
+        />
+      ))}
     </div>
   );
 }
@@ -119,6 +131,7 @@ function ProgressBarPair({
 function LeaderCard({ results }: { results: Results }) {
   const lead = leader(results);
   const total = totalVotes(results);
+  const netText = CANDIDATES.map((c) => `${c.label} ${signed(lead.net[c.id])}`).join(", ");
   let headline: string;
   let detail: string;
   if (total === 0) {
@@ -126,10 +139,10 @@ function LeaderCard({ results }: { results: Results }) {
     detail = "첫 번째 표를 던져 보세요!";
   } else if (lead.tie || lead.id === null) {
     headline = "두 안이 동률입니다";
-    detail = `순찬성(찬성−반대): 월 1회 ${signed(lead.net.monthly)}, 2주 1회 ${signed(lead.net.biweekly)}`;
+    detail = `순찬성(찬성−반대): ${netText}`;
   } else {
     headline = `${candidateLabel(lead.id)} 안이 앞서고 있어요`;
-    detail = `순찬성(찬성−반대): 월 1회 ${signed(lead.net.monthly)}, 2주 1회 ${signed(lead.net.biweekly)}`;
+    detail = `순찬성(찬성−반대): ${netText}`;
   }
   return (
     <section className="card leader-card" aria-label="현재 우세한 안" data-testid="leader" data-leader={lead.id ?? (lead.tie ? "tie" : "none")}>

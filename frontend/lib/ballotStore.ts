@@ -2,13 +2,13 @@
  * The voter's own recorded choices, kept in the browser so the vote page can show "현재 선택" after a reload.
  * Only votes the API accepted (202) are written here; the key includes the voter id.
  */
-import { CANDIDATE_IDS, isVoteType, type CandidateId, type VoteType } from "./candidates";
+import { CANDIDATE_IDS, byCandidate, isVoteType, type CandidateId, type VoteType } from "./candidates";
 import type { KeyValueStore } from "./voterId";
 
 export type MyBallots = Record<CandidateId, VoteType | null>;
 
 export function emptyBallots(): MyBallots {
-  return { monthly: null, biweekly: null };
+  return byCandidate(() => null);
 }
 
 export function ballotsKey(voterId: string): string {

@@ -70,6 +70,24 @@ describe("ResultsView", () => {
     );
   });
 
+  it("shows the API's total and a notice on the row whose total disagrees with 찬성 + 반대", () => {
+    const drifted: ResultsSnapshot = {
+      results: { ...snapshot.results, monthly: { for: 31, against: 3, total: 35 } },
+      source: "redis",
+    };
+    const html = renderToStaticMarkup(<ResultsView snapshot={drifted} updatedAt={at} unreachable={false} />);
+    expect(html).toMatch(/data-testid="total-monthly">35</);
+    expect(html).toMatch(/data-testid="drift-monthly".*총 35표 ≠ 찬성 31 \+ 반대 3: 집계를 맞추는 중입니다/);
+    expect(html).not.toContain('data-testid="drift-biweekly"');
+    expect(html).toContain("전체 52표");
+  });
+
+  it("shows no drift notice while every total agrees", () => {
+    const html = renderToStaticMarkup(<ResultsView snapshot={snapshot} updatedAt={at} unreachable={false} />);
+    expect(html).not.toContain('data-testid="drift-');
+    expect(html).not.toContain("≠");
+  });
+
   it("notes when the API counted from PostgreSQL (Redis down)", () => {
     const html = renderToStaticMarkup(
       <ResultsView snapshot={{ ...snapshot, source: "postgresql" }} updatedAt={at} unreachable={false} />,

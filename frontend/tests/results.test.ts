@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { leader, parseResults, splitPercent, totalVotes, type Results } from "@/lib/results";
+import { driftNotice, leader, parseResults, splitPercent, totalVotes, type Results } from "@/lib/results";
 
 const results = (m: [number, number], b: [number, number]): Results => ({
   monthly: { for: m[0], against: m[1], total: m[0] + m[1] },
@@ -19,15 +19,36 @@ describe("parseResults", () => {
 
   it("treats missing candidates and fields as zero, and ignores junk values", () => {
     const snap = parseResults({ results: { monthly: { for: 2, against: "x" } } });
-    expect(snap.results.monthly).toEqual({ for: 2, against: 0, total: 2 });
+    expect(snap.results.monthly).toEqual({ for: 2, against: 0, total: 0 });
     expect(snap.results.biweekly).toEqual({ for: 0, against: 0, total: 0 });
     expect(snap.source).toBeNull();
+  });
+
+  it("keeps the API's total when it disagrees with 찬성 + 반대, in either direction", () => {
+    const snap = parseResults({
+      results: { monthly: { for: 31, against: 3, total: 35 }, biweekly: { for: 16, against: 1, total: 12 } },
+    });
+    expect(snap.results.monthly).toEqual({ for: 31, against: 3, total: 35 });
+    expect(snap.results.biweekly).toEqual({ for: 16, against: 1, total: 12 });
   });
 
   it("rejects an answer without results", () => {
     expect(() => parseResults({ detail: "boom" })).toThrow(/results/);
     expect(() => parseResults(null)).toThrow();
     expect(() => parseResults({ results: 5 })).toThrow();
+  });
+});
+
+describe("driftNotice", () => {
+  it("is null when the total is 찬성 + 반대", () => {
+    expect(driftNotice({ for: 31, against: 3, total: 34 })).toBeNull();
+    expect(driftNotice({ for: 0, against: 0, total: 0 })).toBeNull();
+  });
+  it("names the total and both counts when they disagree", () => {
+    expect(driftNotice({ for: 31, against: 3, total: 35 })).toBe("총 35표 ≠ 찬성 31 + 반대 3: 집계를 맞추는 중입니다");
+    expect(driftNotice({ for: 1200, against: 0, total: 1199 })).toBe(
+      "총 1,199표 ≠ 찬성 1,200 + 반대 0: 집계를 맞추는 중입니다",
+    );
   });
 });
 
@@ -69,5 +90,10 @@ describe("leader", () => {
   });
   it("counts votes across both candidates", () => {
     expect(totalVotes(results([31, 3], [16, 1]))).toBe(51);
+  });
+  it("adds up the API's totals, not 찬성 + 반대", () => {
+    const drifted = results([31, 3], [16, 1]);
+    drifted.monthly.total = 35;
+    expect(totalVotes(drifted)).toBe(52);
   });
 });
