@@ -1,9 +1,11 @@
-# Lint stage: Python (ruff, mypy), YAML (yamllint) and Ansible (ansible-lint, production profile).
+# Lint stage: Python (ruff, mypy, import-linter layer contracts), YAML (yamllint), Ansible (ansible-lint production).
 TEST_STAGES += lint
 
 .PHONY: lint
-lint: venv ## ruff, mypy, yamllint and ansible-lint over the whole tree
-	@echo "==> ruff"; ruff check app tests devstack bench lab
+lint: venv ## ruff, mypy, import contracts, yamllint and ansible-lint over the whole tree
+	@echo "==> ruff"; ruff check app tests devstack bench lab scripts
 	@echo "==> mypy"; mypy app devstack lab
+	@echo "==> import contracts"; lint-imports --no-cache
+	@echo "==> bench figures"; cd $(ROOT) && PYTHONPATH=$(ROOT) $(PY) -m bench.report --check
 	@echo "==> yamllint"; yamllint -s .
 	@echo "==> ansible-lint"; ansible-lint --profile production

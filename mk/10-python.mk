@@ -6,9 +6,9 @@ PYTEST_ARGS ?=
 DEV_STATE := $(ROOT)/.dev
 
 .PHONY: test-python dev dev-down dev-status bench bench-report release
-test-python: venv kafka-dist ## unit + integration tests of the app (real PostgreSQL, Redis, broker on loopback)
+test-python: venv kafka-dist ## unit, Kubernetes manifest and integration tests (real PostgreSQL, Redis, broker on loopback)
 	@cd $(ROOT) && PYTHONPATH=$(ROOT) $(PY) -m pytest -p no:cacheprovider --timeout=300 -q \
-		tests/unit tests/integration $(PYTEST_ARGS); rc=$$?; \
+		tests/unit tests/kubernetes tests/integration $(PYTEST_ARGS); rc=$$?; \
 		if [ $$rc -eq 5 ]; then echo "test-python: no tests collected" >&2; exit 1; fi; exit $$rc
 
 dev: venv kafka-dist ## start the whole pipeline on loopback in the background (API at http://127.0.0.1:8000)

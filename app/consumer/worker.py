@@ -18,6 +18,7 @@ from kafka.structs import OffsetAndMetadata
 
 from app.consumer.batch import BatchStore, TransientFailure
 from app.consumer.dlq import guess_vote_id, publish_dead_letters
+from app.consumer.liveness import LivenessFile
 from app.consumer.pg_store import DeadLetter, Delivery
 from app.core.broker import DEAD_LETTER_HEADER, build_producer
 from app.core.domain import PoisonMessage, parse_event
@@ -60,6 +61,7 @@ class ConsumerWorker:
         self.batches = 0
         self.stored = 0
         self._dlq_broken = False
+        self.liveness = LivenessFile(settings.consumer_liveness_file)
 
     def request_stop(self, signum: int | None = None, frame: FrameType | None = None) -> None:
         """Signal handler: stop after the current batch."""
@@ -74,6 +76,7 @@ class ConsumerWorker:
     def _wait_for_topics(self) -> None:
         delay = 0.5
         while not self.stopping.is_set():
+            self.liveness.beat()
             try:
                 ensure_topics(self.settings)
                 return
@@ -113,6 +116,7 @@ class ConsumerWorker:
         assigned: set[TopicPartition] = set()
         try:
             while not self.stopping.is_set():
+                self.liveness.beat()
                 try:
                     polled = consumer.poll(timeout_ms=self.settings.consumer_poll_timeout_ms)
                 except KafkaError as exc:

@@ -16,7 +16,7 @@ import warnings
 
 import uvicorn.config
 
-from app.logs import configure_logging, get_logger
+from app.core.logs import configure_logging, get_logger
 
 THREADS = 8
 PER_THREAD = 300

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from app.api.main import create_app
-from app.settings import Settings
+from app.core.settings import Settings
 
 GOOD = {"user_id": "anonymous-1", "candidate_id": "monthly", "vote_type": "for"}
 

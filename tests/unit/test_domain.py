@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from app.domain import PoisonMessage, VoteEvent, VoteRequest, new_vote_id, parse_event
+from app.core.domain import PoisonMessage, VoteEvent, VoteRequest, new_vote_id, parse_event
 
 
 def _event(**changes: object) -> bytes:

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from app.api.metrics import ApiMetrics
 from app.api.ratelimit import RateLimiter, client_address
-from app.settings import Settings
+from app.core.settings import Settings
 
 FRONT_END = [ipaddress.ip_network("172.16.1.19/32"), ipaddress.ip_network("10.0.0.0/8")]
 
