@@ -14,7 +14,7 @@ TEST_STAGES :=
 
 .PHONY: help bootstrap venv test
 help: ## list the targets
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 bootstrap: ## install the control node's Debian packages and podman settings (idempotent)
 	@bash scripts/bootstrap-host.sh
