@@ -28,7 +28,7 @@ main() {
   needs_release=no needs_frontend=no
   for role in "$@"; do
     [ -n "${MOLECULE_REUSE_RELEASES:-}" ] && break
-    case "$role" in vote_api | vote_consumer) needs_release=yes ;; vote_frontend) needs_frontend=yes ;; esac
+    case "$role" in vote_release | vote_api | vote_consumer) needs_release=yes ;; vote_frontend) needs_frontend=yes ;; esac
   done
   if [ "$needs_release" = yes ]; then
     echo "==> molecule: building the app release $VOTELAB_VERSION"
@@ -38,7 +38,7 @@ main() {
   # a dry-run install in the image names a missing dependency in seconds instead of deep inside a scenario.
   app_release=build/release/votelab-app-$VOTELAB_VERSION.tar.gz
   release_broken=no
-  if [ -f "$app_release" ] && printf '%s\n' "$@" | grep -qE '^vote_(api|consumer)$'; then
+  if [ -f "$app_release" ] && printf '%s\n' "$@" | grep -qE '^vote_(release|api|consumer)$'; then
     echo "==> molecule: checking $app_release installs on the image's Python"
     pip_dir=$(python -c 'import os, pip; print(os.path.dirname(os.path.dirname(pip.__file__)))')
     if ! podman run --rm -v "$root/$app_release:/release.tar.gz:ro" -v "$pip_dir/pip:/pip/pip:ro" \
@@ -48,7 +48,7 @@ main() {
         >"$logdir/release-preflight.log" 2>&1; then
       echo "    the release does not install on Debian 12's Python $(podman run --rm localhost/debian12-systemd:latest python3 -V 2>&1):"
       sed 's/^/      /' "$logdir/release-preflight.log"
-      echo "    vote_api and vote_consumer are marked failed without running (fix the release build, then rerun)"
+      echo "    vote_release, vote_api and vote_consumer are marked failed without running (fix the release build, then rerun)"
       release_broken=yes
     fi
   fi
@@ -88,7 +88,7 @@ main() {
       echo "==> molecule: roles/$role has no scenario" >&2
       echo "MISSING 0" >"$logdir/$name.result"; continue
     fi
-    if [ "$release_broken" = yes ] && [[ "$role" == vote_api || "$role" == vote_consumer ]]; then
+    if [ "$release_broken" = yes ] && [[ "$role" == vote_release || "$role" == vote_api || "$role" == vote_consumer ]]; then
       echo "RELEASE 0" >"$logdir/$name.result"; continue
     fi
     while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
