@@ -2,10 +2,11 @@
 TEST_STAGES += lint
 
 .PHONY: lint
-lint: venv ## ruff, mypy, import contracts, yamllint and ansible-lint over the whole tree
+lint: venv ## ruff, mypy, import contracts, role docs, bench figures, yamllint and ansible-lint over the whole tree
 	@echo "==> ruff"; ruff check app tests devstack bench lab scripts
 	@echo "==> mypy"; mypy app devstack lab
 	@echo "==> import contracts"; lint-imports --no-cache
+	@echo "==> role docs"; $(PY) scripts/check-role-docs.py
 	@echo "==> bench figures"; cd $(ROOT) && PYTHONPATH=$(ROOT) $(PY) -m bench.report --check
 	@echo "==> yamllint"; yamllint -s .
 	@echo "==> ansible-lint"; ansible-lint --profile production
