@@ -25,3 +25,10 @@ $(K8S_SERVER_DIST) $(ETCD_DIST) $(BUILD)/k8s/$(K8S_PINNED)/bin/kube-apiserver $(
 # K8S_VERSION=1.X.Y and/or ETCD_VERSION=3.X.Y name the new versions (empty: re-resolve the pinned ones)
 k8s-lock: ## after a reviewed version change (K8S_VERSION=1.X.Y ETCD_VERSION=3.X.Y): rewrite packaging/{kubernetes,etcd}/go.mod and go.sum, then build
 	@bash scripts/build-k8s-binaries.sh --update-lock $(if $(K8S_VERSION),--k8s-version $(K8S_VERSION)) $(if $(ETCD_VERSION),--etcd-version $(ETCD_VERSION))
+
+# The manifests of the stateless tiers for this inventory (deploy/kubernetes/README.md). In the lab the vault's
+# password file is .lab/vault-password; elsewhere ansible asks for it (K8S_VAULT_ARGS overrides both).
+K8S_VAULT_ARGS ?= $(if $(wildcard $(ROOT)/.lab/vault-password),-e @$(ROOT)/.lab/secrets.vault.yml --vault-password-file $(ROOT)/.lab/vault-password,--ask-vault-pass)
+.PHONY: k8s-manifests
+k8s-manifests: venv ## build/kubernetes/votelab.yaml: the Kubernetes manifests rendered from the inventory and vault
+	@cd $(ROOT) && $(VENV)/bin/ansible-playbook playbooks/kubernetes-manifests.yml $(K8S_VAULT_ARGS)
