@@ -2,10 +2,10 @@
 # sshd, provisioned by site.yml over SSH as the lab's sudo user with vault-encrypted secrets (lab/lab.sh).
 # Every target that makes, changes or removes the lab runs under the lab lock: flock /tmp/votelab-lab.lock make lab
 .PHONY: lab lab-down lab-status lab-provision lab-redeploy
-lab: bootstrap venv kafka-dist ## bring the whole system up: four lab VMs on podman, provisioned over SSH by site.yml; prints the URLs
+lab: bootstrap venv kafka-dist k8s-binaries ## bring the whole system up: four lab VMs on podman, provisioned over SSH by site.yml; prints the URLs
 	@bash lab/lab.sh up
 
-lab-provision: venv kafka-dist ## run site.yml against the existing lab again
+lab-provision: venv kafka-dist k8s-binaries ## run site.yml against the existing lab again
 	@bash lab/lab.sh provision
 
 lab-redeploy: venv kafka-dist ## rolling, zero-downtime redeploy of the app tiers on the lab (playbooks/redeploy.yml)
