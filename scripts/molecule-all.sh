@@ -3,8 +3,8 @@
 # roles/kafka/molecule/cluster, named role:scenario), MOLECULE_JOBS at a time (default 2), holding the shared podman
 # lock for the whole run, and prints a table of durations. Every scenario runs even after a failure; the exit code is
 # non-zero if any failed. Logs: build/molecule/<role>.log, build/molecule/<role>-<scenario>.log (per-task timings).
-# Why parallel: the podman connection costs about a second per task whatever the task does, so scenarios
-# spend most of their time waiting on podman exec; two at a time use both cores of the control node.
+# Why parallel: a scenario spends much of its time waiting (apt downloads, services starting, fault windows);
+# two at a time keep both cores of the control node busy.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
