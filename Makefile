@@ -38,4 +38,4 @@ test: bootstrap venv ## run every test stage (lint, app, front end, molecule, la
 .PHONY: clean-slate
 clean-slate: bootstrap ## make test's first stage: remove the lab (VMs, network, .lab/) and build the image anew
 	@bash lab/lab.sh down
-	@$(PODMAN_LOCK) bash scripts/build-image.sh --rebuild
+	@bash scripts/build-image.sh --rebuild

@@ -1,6 +1,6 @@
 # Ansible stage: the systemd Debian 12 image Molecule boots, and every role's Molecule scenario.
-# Podman is shared with other tools on this machine: every podman/molecule call holds /tmp/votelab-podman.lock.
-TEST_STAGES += test-molecule
+# Podman is shared with other tools on this machine: a Molecule run and an image build hold /tmp/votelab-podman.lock.
+# test-molecule runs in make test beside test-lab (mk/40-lab.mk)
 
 PODMAN_LOCK := flock /tmp/votelab-podman.lock
 # Every role with a scenario, longest first so two parallel runners finish close together; vote_release (~2 min)
@@ -16,7 +16,7 @@ apt-cache: ## start the host's apt-cacher-ng (idempotent); the image build and M
 	@bash scripts/apt-cache.sh
 
 image: ## build the systemd Debian 12 image localhost/debian12-systemd:latest (kept while its recipe is unchanged; make test builds it anew)
-	@$(PODMAN_LOCK) bash scripts/build-image.sh
+	@bash scripts/build-image.sh
 
 molecule: venv image kafka-dist ## run every role's Molecule scenario (MOLECULE_JOBS at a time, default 2), printing each one's duration (MOLECULE_ROLES=... to pick)
 	@bash scripts/molecule-all.sh $(MOLECULE_ROLES)

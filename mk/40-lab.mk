@@ -22,7 +22,10 @@ lab-down: ## remove the lab: containers, network and .lab/ (vault-encrypted secr
 # faults under load, and the rolling redeploy (which changes the release last). The lab stays up afterwards for inspection (`make lab-down` removes it).
 E2E_TESTS := test_site_on_lab.py test_browser_on_lab.py test_firewall_on_lab.py test_hardening_on_lab.py \
   test_schemathesis_on_lab.py test_soak_on_lab.py test_faults_on_lab.py test_redeploy_on_lab.py
-TEST_STAGES += test-lab
+# make test builds the control plane's binaries first (cached: about a second; from nothing: the Go build,
+# docs/kubernetes.md), then runs Molecule and the lab at the same time (scripts/run-stages.sh): both mostly wait,
+# on containers of their own, and both need those binaries.
+TEST_STAGES += k8s-binaries test-molecule+test-lab
 
 .PHONY: test-lab
 test-lab: lab ## end-to-end tests on the lab (idempotence, browser, firewall, faults, rolling redeploy)

@@ -4,7 +4,8 @@
 # so editing the package list or this script rebuilds it; --rebuild builds it anew whatever it carries (`make test`
 # does, once per run). Packages come through the host's apt-cacher-ng when it runs (make apt-cache), else straight
 # from the mirror. Like a cloud image it runs sshd and ships no host keys: each VM makes its own at first boot.
-# Run podman only under the shared lock: flock /tmp/votelab-podman.lock scripts/build-image.sh [--rebuild]
+# A build takes the shared podman lock (/tmp/votelab-podman.lock) itself; finding the image current needs no lock,
+# so a lab brought up while Molecule holds the lock for its whole run is not held up by it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,9 +23,18 @@ case "${1:-}" in
 esac
 
 recipe=$( { cat "$0"; echo "$IMAGE $SUITE $PACKAGES"; } | sha256sum | cut -c1-16)
-have=$(podman image inspect --format '{{ index .Labels "votelab.recipe" }}' "$IMAGE" 2>/dev/null || true)
-if [ "$have" = "$recipe" ] && [ "$rebuild" = no ]; then
+current() { [ "$(podman image inspect --format '{{ index .Labels "votelab.recipe" }}' "$IMAGE" 2>/dev/null)" = "$recipe" ]; }
+if [ "$rebuild" = no ] && current; then
   echo "==> image $IMAGE is current (recipe $recipe)"
+  exit 0
+fi
+if [ -z "${VOTELAB_PODMAN_LOCKED:-}" ]; then
+  export VOTELAB_PODMAN_LOCKED=1
+  exec flock /tmp/votelab-podman.lock "$0" "$@"
+fi
+# under the lock: another run may have built it while this one waited
+if [ "$rebuild" = no ] && current; then
+  echo "==> image $IMAGE is current (recipe $recipe, built while waiting for the podman lock)"
   exit 0
 fi
 

@@ -29,5 +29,6 @@ echo "==> release $version: pinned runtime dependencies (cp311 manylinux x86_64)
   --platform manylinux_2_28_x86_64 --platform any --python-version 311 --implementation cp --abi cp311 --abi abi3 --abi none
 echo "$pep440" > "$work/pkg/VERSION"
 tar -C "$work/pkg" -czf "$out/$name.tar.gz" VERSION wheelhouse
-rm -rf "$ROOT/build/release-work"
+# only this release's work directory: other releases may be building beside it (Molecule's, the lab's)
+rm -rf "$work"
 echo "==> $out/$name.tar.gz ($(du -h "$out/$name.tar.gz" | cut -f1), $(tar -tzf "$out/$name.tar.gz" | grep -c '\.whl$') wheels)"
