@@ -275,6 +275,7 @@ summary() {
   echo "  vote page        http://$fe_ip:3000"
   echo "  results          http://$fe_ip:3000/results"
   echo "  API docs         http://$api_ip:8000/docs"
+  echo "  Kubernetes API   https://$(lab_group_ip k8s_control_plane):6443  (kubectl --kubeconfig .lab/kubeconfig; no nodes: pods stay Pending)"
   echo "  Kafka broker     Apache Kafka $(basename "${kafka_jar:-unknown}" .jar | sed 's/^kafka_[0-9.]*-//'), $kafka_mode ($broker)"
   echo "  site.yml         changed=$(changed_total) (a second 'make lab' changes nothing)"
   echo "  SSH              ssh -i .lab/ssh/id_ed25519 -o UserKnownHostsFile=.lab/known_hosts $ADMIN@<VM address>"

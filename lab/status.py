@@ -13,6 +13,7 @@ from lab.hosts import LabHost, load_inventory, require_lab_route
 # duty group -> systemd units the roles install for it
 GROUP_UNITS: dict[str, tuple[str, ...]] = {
     "votelab": ("votelab-firewall",),
+    "k8s_control_plane": ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler"),
     "zookeeper": ("zookeeper",),
     "kafka": ("kafka",),
     "redis": ("redis-server",),
