@@ -29,6 +29,6 @@ TEST_STAGES += k8s-binaries test-molecule+test-lab
 
 .PHONY: test-lab
 test-lab: lab ## end-to-end tests on the lab (idempotence, browser, firewall, faults, rolling redeploy)
-	@cd tests/e2e && PYTHONPATH=$(ROOT):$(ROOT)/tests/e2e pytest -p no:cacheprovider -o addopts= --rootdir=$(ROOT) \
+	@cd tests/e2e && PYTHONPATH=$(ROOT):$(ROOT)/tests/e2e pytest -p no:cacheprovider -o addopts= --durations=40 --rootdir=$(ROOT) \
 	  -c $(ROOT)/pyproject.toml -v $(E2E_TESTS); rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "no e2e tests ran" >&2; exit 1; fi; exit $$rc
