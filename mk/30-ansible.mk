@@ -5,7 +5,7 @@
 PODMAN_LOCK := flock /tmp/votelab-podman.lock
 # Every role with a scenario, longest first so two parallel runners finish close together; vote_release (~2 min)
 # runs second to last, where, with the measured durations, it mostly fills the runner that finishes first.
-MOLECULE_ORDER := vote_consumer kafka vote_api postgresql zookeeper vote_frontend common nodejs vote_release redis
+MOLECULE_ORDER := vote_consumer kafka vote_api postgresql zookeeper vote_frontend k8s_control_plane common nodejs vote_release redis
 MOLECULE_ROLES ?= $(foreach r,$(MOLECULE_ORDER),$(if $(wildcard roles/$(r)/molecule/default/molecule.yml),$(r))) \
   $(filter-out $(MOLECULE_ORDER),$(patsubst roles/%/molecule/default/molecule.yml,%,$(wildcard roles/*/molecule/default/molecule.yml)))
 
@@ -18,7 +18,7 @@ apt-cache: ## start the host's apt-cacher-ng (idempotent); the image build and M
 image: ## build the systemd Debian 12 image localhost/debian12-systemd:latest (kept while its recipe is unchanged; make test builds it anew)
 	@bash scripts/build-image.sh
 
-molecule: venv image kafka-dist ## run every role's Molecule scenario (MOLECULE_JOBS at a time, default 2), printing each one's duration (MOLECULE_ROLES=... to pick)
+molecule: venv image kafka-dist k8s-binaries ## run every role's Molecule scenario (MOLECULE_JOBS at a time, default 2), printing each one's duration (MOLECULE_ROLES=... to pick)
 	@bash scripts/molecule-all.sh $(MOLECULE_ROLES)
 
 test-molecule: molecule
