@@ -4,13 +4,13 @@ source is refused, from every VM and from the control node. Flows are derived fr
 from __future__ import annotations
 
 import json
-import socket
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from labcheck import LabChecks
+from probes import connects_from_control_node, connects_from_vm
 
-from lab.hosts import LabHost, require_lab_route
+from lab.hosts import LabHost
 
 # service group, port, groups whose hosts may connect (the topology's flows; the front end is open to users)
 FLOWS = [
@@ -22,25 +22,6 @@ FLOWS = [
     ("zookeeper", 2888, {"zookeeper"}),
     ("zookeeper", 3888, {"zookeeper"}),
 ]
-PROBE = (
-    "import socket,sys\n"
-    "s=socket.socket();s.settimeout(2)\n"
-    "try:\n s.connect((sys.argv[1],int(sys.argv[2])));print('open')\n"
-    "except OSError as e:\n print('closed')\n"
-)
-
-
-def probe_from_vm(source: LabHost, address: str, port: int) -> bool:
-    return source.run("python3", "-c", PROBE, address, str(port), check=False).stdout.strip() == "open"
-
-
-def probe_from_control_node(address: str, port: int) -> bool:
-    require_lab_route(address)
-    try:
-        with socket.create_connection((address, port), timeout=2):
-            return True
-    except OSError:
-        return False
 
 
 @pytest.mark.timeout(300)
@@ -59,7 +40,7 @@ def test_only_the_needed_flows_are_admitted(healthy_lab: LabChecks) -> None:
 
     def run(case: tuple[str, LabHost | None, LabHost, int, bool]) -> tuple[str, bool, bool]:
         name, source, target, port, may = case
-        got = probe_from_vm(source, target.ip, port) if source else probe_from_control_node(target.ip, port)
+        got = connects_from_vm(source, target.ip, port) if source else connects_from_control_node(target.ip, port)
         return name, may, got
 
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -72,4 +53,4 @@ def test_only_the_needed_flows_are_admitted(healthy_lab: LabChecks) -> None:
 
     # users reach the front end from anywhere, the control node included
     frontend = inv.first("frontend")
-    assert probe_from_control_node(frontend.ip, 3000)
+    assert connects_from_control_node(frontend.ip, 3000)

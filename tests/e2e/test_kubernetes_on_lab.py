@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from typing import Any
 import pytest
 import yaml
 from labcheck import LabChecks
+from probes import connects_from_control_node, connects_from_vm
 
 from lab.hosts import Inventory, LabHost, require_lab_route
 
@@ -46,12 +46,6 @@ UNITS = {
     "kube-scheduler": "kube-scheduler",
 }
 EXPOSURE = re.compile(r"Overall exposure level for \S+: ([0-9.]+)")
-PROBE = (
-    "import socket,sys\n"
-    "s=socket.socket();s.settimeout(2)\n"
-    "try:\n s.connect((sys.argv[1],int(sys.argv[2])));print('open')\n"
-    "except OSError:\n print('closed')\n"
-)
 
 
 def etcdctl(host: LabHost, cert: str, *argv: str) -> subprocess.CompletedProcess[str]:
@@ -67,15 +61,6 @@ def etcdctl(host: LabHost, cert: str, *argv: str) -> subprocess.CompletedProcess
         check=False,
         timeout=30,
     )
-
-
-def connects(address: str, port: int) -> bool:
-    require_lab_route(address)
-    try:
-        with socket.create_connection((address, port), timeout=2):
-            return True
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="module")
@@ -164,12 +149,12 @@ def test_etcd_answers_only_the_api_server(inventory: Inventory, control_plane: L
     etcd = [address for address in listeners if int(address.rsplit(":", 1)[1]) in ETCD_PORTS]
     assert sorted(etcd) == sorted(f"127.0.0.1:{port}" for port in ETCD_PORTS), listeners
     # ... so neither the control node nor another VM reaches it
+    address = control_plane.ip
     for port in ETCD_PORTS:
-        assert not connects(control_plane.ip, port), f"control node reaches etcd on {control_plane.ip}:{port}"
+        assert not connects_from_control_node(address, port), f"control node reaches etcd on {address}:{port}"
     other = next(h for h in inventory.hosts.values() if h.name != control_plane.name)
     for port in ETCD_PORTS[:2]:
-        got = other.run("python3", "-c", PROBE, control_plane.ip, str(port), check=False).stdout.strip()
-        assert got == "closed", f"{other.name} reaches etcd on {control_plane.ip}:{port}"
+        assert not connects_from_vm(other, address, port), f"{other.name} reaches etcd on {address}:{port}"
     # on the host, the API server's client certificate (etcd CA) is let in, a kubernetes-CA one is not
     health = etcdctl(control_plane, "apiserver-etcd-client", "endpoint", "health")
     assert health.returncode == 0 and "is healthy" in health.stdout + health.stderr, health.stderr
@@ -178,12 +163,13 @@ def test_etcd_answers_only_the_api_server(inventory: Inventory, control_plane: L
 
 
 def test_api_port_is_open_to_the_control_node_only(inventory: Inventory, control_plane: LabHost) -> None:
-    assert connects(control_plane.ip, API_PORT)
+    assert connects_from_control_node(control_plane.ip, API_PORT)
     for host in inventory.hosts.values():
         if host.name == control_plane.name:
             continue
-        got = host.run("python3", "-c", PROBE, control_plane.ip, str(API_PORT), check=False).stdout.strip()
-        assert got == "closed", f"{host.name} reaches the API server on {control_plane.ip}:{API_PORT}"
+        assert not connects_from_vm(host, control_plane.ip, API_PORT), (
+            f"{host.name} reaches the API server on {control_plane.ip}:{API_PORT}"
+        )
 
 
 def documents() -> list[dict[str, Any]]:
