@@ -49,10 +49,12 @@ def _results_still_served(checks: LabChecks, frontend_url: str) -> None:
 
 def _restart_vm(group: str) -> Callable[[LabChecks], None]:
     """Restart the VM of a duty group as a whole (every service on it at once)."""
-    return lambda c: (
-        subprocess.run(["podman", "restart", "-t", "20", c.inventory.first(group).container], check=True, timeout=180)
-        and None
-    )
+
+    def restart(checks: LabChecks) -> None:
+        container = checks.inventory.first(group).container
+        subprocess.run(["podman", "restart", "-t", "20", container], check=True, timeout=180)
+
+    return restart
 
 
 # A separate nftables table whose chains drop everything between the consumer's VM and the broker's VM, in both
