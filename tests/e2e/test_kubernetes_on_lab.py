@@ -75,9 +75,10 @@ def control_plane(inventory: Inventory) -> LabHost:
     return host
 
 
-def kubectl(*argv: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def kubectl(*argv: str, timeout: float = 120, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(KUBECTL), "--kubeconfig", str(KUBECONFIG), *argv],
+        input=stdin,
         capture_output=True,
         text=True,
         check=False,
@@ -293,11 +294,10 @@ def test_manifests_apply_and_pods_stay_pending(
                                                             "securityContext": {"privileged": True}}]}}),
     )  # fmt: skip
     assert privileged.returncode != 0 and "disallowed by cluster policy" in privileged.stderr, privileged.stderr
-    bad = subprocess.run(
-        [str(KUBECTL), "--kubeconfig", str(KUBECONFIG), "apply", "--server-side", "--dry-run=server", "-f", "-"],
-        input=json.dumps({"apiVersion": "v1", "kind": "ConfigMap",
+    bad = kubectl(
+        "apply", "--server-side", "--dry-run=server", "-f", "-", timeout=60,
+        stdin=json.dumps({"apiVersion": "v1", "kind": "ConfigMap",
                           "metadata": {"name": "e2e-bad", "namespace": NAMESPACE}, "data": {"a": "b"}, "bogus": 1}),
-        capture_output=True, text=True, check=False, timeout=60,
     )  # fmt: skip
     assert bad.returncode != 0 and "bogus" in bad.stderr, bad.stderr
 
