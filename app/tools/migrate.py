@@ -1,4 +1,9 @@
-"""Apply the versioned SQL migrations shipped in app/migrations, once each, under an advisory lock (idempotent)."""
+"""Apply the versioned SQL migrations shipped in app/migrations, once each, under an advisory lock (idempotent).
+
+Migrations that need a setting read it from a transaction-local PostgreSQL parameter this tool sets, so no SQL file
+names a value the environment may change: `votelab.votes_topic` is VOTELAB_KAFKA_TOPIC (0004 seeds the consumer's
+positions of the votes topic with it).
+"""
 
 from __future__ import annotations
 
@@ -34,14 +39,16 @@ def shipped_migrations() -> list[Migration]:
     return sorted(found, key=lambda m: m.version)
 
 
-def migrate(settings: Settings) -> list[int]:
-    """Apply the missing migrations; returns the versions applied now (empty when up to date)."""
+def migrate(settings: Settings, up_to: int | None = None) -> list[int]:
+    """Apply the missing migrations (up to version `up_to` when given: tests of one migration's data step); returns
+    the versions applied now (empty when up to date)."""
     log = get_logger("migrate")
     applied_now: list[int] = []
     conn = connect(settings, timeout_s=10)
     try:
         with conn, conn.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
+            cur.execute("SELECT set_config('votelab.votes_topic', %s, true)", (settings.kafka_topic,))
             cur.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations ("
                 " version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())"
@@ -49,7 +56,7 @@ def migrate(settings: Settings) -> list[int]:
             cur.execute("SELECT version FROM schema_migrations")
             done = {row[0] for row in cur.fetchall()}
             for migration in shipped_migrations():
-                if migration.version in done:
+                if migration.version in done or (up_to is not None and migration.version > up_to):
                     continue
                 cur.execute(migration.sql)
                 cur.execute(
