@@ -208,7 +208,21 @@ ensure_secrets() {
     say "deleting the plain-text ${plain#"$PWD/"}"
     shred -u "$plain" 2>/dev/null || rm -f "$plain"
   fi
-  [ -s "$VAULT" ] && return 0
+  if [ -s "$VAULT" ]; then
+    # a secret the example gained since this lab was made is added (the others keep their values); the plain
+    # text stays in memory
+    local merged rc=0
+    merged=$(ansible-vault view --vault-password-file "$VAULT_PASSWORD" "$VAULT" | python3 lab/make_secrets.py --merge) \
+      || rc=$?
+    case $rc in
+      0) say "adding the secrets vault.yml.example gained to ${VAULT#"$PWD/"}"
+         printf '%s\n' "$merged" | ansible-vault encrypt --vault-password-file "$VAULT_PASSWORD" --output "$VAULT.new" -
+         chmod 600 "$VAULT.new"; mv "$VAULT.new" "$VAULT" ;;
+      3) ;;
+      *) echo "lab: could not read ${VAULT#"$PWD/"} to add new secrets" >&2; exit 1 ;;
+    esac
+    return 0
+  fi
   say "generating lab secrets, vault-encrypted, in ${VAULT#"$PWD/"}"
   python3 lab/make_secrets.py | ansible-vault encrypt --vault-password-file "$VAULT_PASSWORD" --output "$VAULT.new" -
   chmod 600 "$VAULT.new"; mv "$VAULT.new" "$VAULT"
@@ -245,6 +259,14 @@ provision() {
 lab_playbook() {
   ansible-playbook -i "$INVENTORY" -e "votelab_lab_state=$STATE" -e @"$SSH_VARS" -e @"$LAB_VARS" \
     --vault-password-file "$VAULT_PASSWORD" -e @"$VAULT" "$@"
+}
+
+# playbooks/restore.yml on the lab; the caller passes the confirmation and the target (make lab-restore). The report
+# is written to .lab/restore-report.json for the drills.
+restore() {
+  require_lab
+  say "restoring PostgreSQL from the backup repository over SSH as $ADMIN (playbooks/restore.yml)"
+  lab_playbook playbooks/restore.yml -e "restore_report=$STATE/restore-report.json" "$@"
 }
 
 redeploy() {
@@ -309,7 +331,8 @@ case "${1:-}" in
   up) up ;;
   provision) provision ;;
   redeploy) shift; redeploy "$@" ;;
+  restore) shift; restore "$@" ;;
   down) down ;;
   status) status ;;
-  *) echo "usage: $0 up|provision|redeploy|down|status" >&2; exit 2 ;;
+  *) echo "usage: $0 up|provision|redeploy|restore|down|status" >&2; exit 2 ;;
 esac

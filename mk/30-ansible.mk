@@ -5,7 +5,7 @@
 PODMAN_LOCK := flock /tmp/votelab-podman.lock
 # Every role with a scenario, longest first so two parallel runners finish close together; vote_release (~2 min)
 # runs second to last, where, with the measured durations, it mostly fills the runner that finishes first.
-MOLECULE_ORDER := vote_consumer kafka vote_api postgresql zookeeper vote_frontend k8s_control_plane common nodejs vote_release redis
+MOLECULE_ORDER := vote_consumer kafka vote_api postgresql pgbackrest zookeeper vote_frontend k8s_control_plane common nodejs vote_release redis
 MOLECULE_ROLES ?= $(foreach r,$(MOLECULE_ORDER),$(if $(wildcard roles/$(r)/molecule/default/molecule.yml),$(r))) \
   $(filter-out $(MOLECULE_ORDER),$(patsubst roles/%/molecule/default/molecule.yml,%,$(wildcard roles/*/molecule/default/molecule.yml)))
 

@@ -1,7 +1,7 @@
 # The four-VM lab on podman, deployed like real VMs: systemd containers vm1..vm4 at the inventory's addresses running
 # sshd, provisioned by site.yml over SSH as the lab's sudo user with vault-encrypted secrets (lab/lab.sh).
 # Every target that makes, changes or removes the lab runs under the lab lock: flock /tmp/votelab-lab.lock make lab
-.PHONY: lab lab-down lab-status lab-provision lab-redeploy
+.PHONY: lab lab-down lab-status lab-provision lab-redeploy lab-restore
 lab: bootstrap venv kafka-dist k8s-binaries ## bring the whole system up: four lab VMs on podman, provisioned over SSH by site.yml; prints the URLs
 	@bash lab/lab.sh up
 
@@ -10,6 +10,13 @@ lab-provision: venv kafka-dist k8s-binaries ## run site.yml against the existing
 
 lab-redeploy: venv kafka-dist ## rolling, zero-downtime redeploy of the app tiers on the lab (playbooks/redeploy.yml)
 	@bash lab/lab.sh redeploy
+
+# CONFIRM=yes is the operator's confirmation (the playbook refuses without it and says what it would do);
+# TARGET_TIME='2026-12-07 14:03:00+09' restores to that moment instead of the latest state.
+CONFIRM ?=
+TARGET_TIME ?=
+lab-restore: venv ## restore VM3's PostgreSQL from the backup on VM1 and replay Kafka: make lab-restore CONFIRM=yes [TARGET_TIME='...']
+	@bash lab/lab.sh restore -e restore_confirm="$(CONFIRM)" -e restore_target_time="$(TARGET_TIME)"
 
 lab-status: venv ## report each lab service's health
 	@bash lab/lab.sh status

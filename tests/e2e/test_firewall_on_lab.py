@@ -21,6 +21,8 @@ FLOWS = [
     ("zookeeper", 2181, {"kafka"}),
     ("zookeeper", 2888, {"zookeeper"}),
     ("zookeeper", 3888, {"zookeeper"}),
+    ("backup", 8432, {"postgresql"}),
+    ("postgresql", 8432, {"backup"}),
 ]
 
 
