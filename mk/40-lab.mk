@@ -26,9 +26,10 @@ lab-down: ## remove the lab: containers, network and .lab/ (vault-encrypted secr
 
 # End-to-end stage: the lab is brought up (or converged again), then, in this order: a second site.yml run must change
 # nothing, the Kubernetes control plane on VM1 (the manifests applied for real, pods Pending), the browser path, the firewall flows, unit hardening, schemathesis from the front-end host, a bounded soak,
-# faults under load, and the rolling redeploy (which changes the release last). The lab stays up afterwards for inspection (`make lab-down` removes it).
+# faults under load, the recovery drills (VM3 lost, an operator's DELETE, the backup host lost: each restored from the
+# backup on VM1 and Kafka under load), and the rolling redeploy (which changes the release last). The lab stays up afterwards for inspection (`make lab-down` removes it).
 E2E_TESTS := test_site_on_lab.py test_kubernetes_on_lab.py test_browser_on_lab.py test_firewall_on_lab.py test_hardening_on_lab.py \
-  test_schemathesis_on_lab.py test_soak_on_lab.py test_faults_on_lab.py test_redeploy_on_lab.py
+  test_schemathesis_on_lab.py test_soak_on_lab.py test_faults_on_lab.py test_recovery_on_lab.py test_redeploy_on_lab.py
 # make test builds the control plane's binaries first (cached: about a second; from nothing: the Go build,
 # docs/kubernetes.md), then runs Molecule and the lab at the same time (scripts/run-stages.sh): both mostly wait,
 # on containers of their own, and both need those binaries.
