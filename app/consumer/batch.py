@@ -4,6 +4,11 @@ storage step can be benchmarked and tested on its own.
 PostgreSQL failures raise TransientFailure (the caller retries without committing offsets). Redis failures do not:
 PostgreSQL is the truth, so the batch counts as done, the store notes in PostgreSQL that Redis is behind (so a
 restarted consumer still knows), and rebuilds the counters from PostgreSQL as soon as Redis answers again.
+
+While the consumer replays records it had already committed (a database restored from a backup, or an empty one),
+the store holds Redis back the same way: those votes are counted in Redis already, and applied markers alone cannot
+tell (a Redis rebuilt since has none for older votes), so the replayed batches go to PostgreSQL only, with the
+"Redis is behind" note, and the counters are rebuilt from PostgreSQL once when the replay is over.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from app.core.counters import counters_ready
 from app.core.db import connect
 from app.core.logs import get_logger
 from app.core.pg_queries import results_from_ballots
+from app.core.positions import NextOffsets, ReplayGap, read_positions, record_gap
 from app.core.redis_client import sync_client
 from app.core.settings import Settings
 
@@ -41,6 +47,8 @@ class BatchStore:
         self._redis = sync_client(settings)
         self.redis = RedisApplier(self._redis, settings.applied_marker_ttl_s, settings.tracker_ttl_s)
         self.redis_behind = False
+        # set while the consumer replays committed records: Redis is not written until the replay is over
+        self.hold_redis = False
         self._checked_at = 0.0
 
     def _connection(self) -> psycopg2.extensions.connection:
@@ -82,14 +90,22 @@ class BatchStore:
         elif time.monotonic() - self._checked_at >= every_s:
             self.check_redis()
 
-    def store(self, deliveries: Sequence[Delivery], dead_letters: Sequence[DeadLetter] = ()) -> list[Outcome]:
-        """PostgreSQL then Redis for one batch; TransientFailure if PostgreSQL failed (nothing committed)."""
+    def store(
+        self,
+        deliveries: Sequence[Delivery],
+        dead_letters: Sequence[DeadLetter] = (),
+        positions: NextOffsets | None = None,
+    ) -> list[Outcome]:
+        """PostgreSQL (with the batch's positions) then Redis for one batch; TransientFailure if PostgreSQL failed
+        (nothing committed)."""
         try:
-            outcomes = store_batch(self._connection(), list(deliveries), list(dead_letters))
+            outcomes = store_batch(self._connection(), list(deliveries), list(dead_letters), positions)
         except (psycopg2.Error, ConcurrentWriteError) as exc:
             self._drop_connection()
             self._record_failed(deliveries, type(exc).__name__)
             raise TransientFailure(f"postgresql: {type(exc).__name__}: {str(exc).strip()[:200]}") from exc
+        if self.hold_redis:
+            self.redis_behind = True  # counted by the rebuild when the replay is over
         if not self.redis_behind:
             try:
                 self.redis.apply(outcomes, dead_letters)
@@ -118,6 +134,8 @@ class BatchStore:
         """If Redis fell behind and answers now, rebuild its counters from PostgreSQL; True when up to date."""
         if not self.redis_behind:
             return True
+        if self.hold_redis:
+            return False
         try:
             self._redis.ping()
         except redis.RedisError:
@@ -138,6 +156,25 @@ class BatchStore:
         self.log.info("redis_rebuilt_from_postgresql", results=results, marked=len(counted), behind_since=str(since))
         self.redis_behind = False
         return True
+
+    def read_positions(self, topic: str) -> dict[int, int]:
+        """PostgreSQL's next offset per partition of the topic; TransientFailure when PostgreSQL fails."""
+        try:
+            conn = self._connection()
+            positions = read_positions(conn, topic)
+            conn.rollback()
+        except psycopg2.Error as exc:
+            self._drop_connection()
+            raise TransientFailure(f"postgresql: reading positions: {type(exc).__name__}") from exc
+        return positions
+
+    def record_gap(self, topic: str, partition: int, needed: int, earliest: int) -> ReplayGap:
+        """Note an open replay gap in PostgreSQL; TransientFailure when PostgreSQL fails."""
+        try:
+            return record_gap(self._connection(), topic, partition, needed, earliest)
+        except psycopg2.Error as exc:
+            self._drop_connection()
+            raise TransientFailure(f"postgresql: recording a replay gap: {type(exc).__name__}") from exc
 
     def close(self) -> None:
         """Release the connections."""

@@ -1,5 +1,8 @@
 """The PostgreSQL half of a batch: one transaction that records every event and moves the ballots.
 
+The same transaction moves PostgreSQL's positions (app.core.positions) to the batch's next offsets, so the database
+always knows which Kafka records it holds, also after a restore from a backup.
+
 The write tells whether each delivery is new: an event whose vote id is already stored is a `duplicate` (its stored
 transition is returned again, so an interrupted Redis update can be finished); an event older than the voter's
 current ballot is `superseded` (kept as history, nothing counted); otherwise it is `stored` and replaces the ballot.
@@ -16,6 +19,7 @@ import psycopg2.extras
 
 from app.core.counters import Transition
 from app.core.domain import VoteEvent
+from app.core.positions import NextOffsets, write_positions
 
 OutcomeState = Literal["stored", "superseded", "duplicate"]
 
@@ -59,9 +63,13 @@ class _Ballot:
 
 
 def store_batch(
-    conn: psycopg2.extensions.connection, deliveries: list[Delivery], dead_letters: list[DeadLetter] | None = None
+    conn: psycopg2.extensions.connection,
+    deliveries: list[Delivery],
+    dead_letters: list[DeadLetter] | None = None,
+    positions: NextOffsets | None = None,
 ) -> list[Outcome]:
-    """Write the batch in one transaction (commit on return); outcomes in delivery order."""
+    """Write the batch in one transaction (commit on return); outcomes in delivery order. `positions`: the batch's
+    max offset + 1 per (topic, partition) over every record polled (deliveries and dead letters alike)."""
     with conn, conn.cursor() as cur:
         outcomes = _store(cur, deliveries)
         if dead_letters:
@@ -79,6 +87,8 @@ def store_batch(
                 " WHERE id = ANY(%s) AND status = 'pending'",
                 (replayed,),
             )
+        if positions:
+            write_positions(cur, positions)
     return outcomes
 
 

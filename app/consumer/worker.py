@@ -1,6 +1,7 @@
-"""The consumer loop: poll a batch, dead-letter poison messages, store the rest, commit offsets only after both
-writes. Transient failures seek back to the batch start and retry after a backoff (nothing skipped, nothing lost).
-SIGTERM finishes the current batch, commits, leaves the group and returns 0.
+"""The consumer loop: poll a batch, dead-letter poison messages, store the rest (with PostgreSQL's positions, in the
+same transaction), commit offsets only after both writes. Transient failures seek back to the batch start and retry
+after a backoff (nothing skipped, nothing lost). Assigned partitions start from PostgreSQL's position and replay gaps
+pause a partition (app.consumer.replay). SIGTERM finishes the current batch, commits, leaves the group and returns 0.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from app.consumer.batch import BatchStore, TransientFailure
 from app.consumer.dlq import guess_vote_id, publish_dead_letters
 from app.consumer.liveness import LivenessFile
 from app.consumer.pg_store import DeadLetter, Delivery
+from app.consumer.replay import ReplayKeeper, first_offsets, next_offsets
 from app.core.broker import DEAD_LETTER_HEADER, build_producer
 from app.core.domain import PoisonMessage, parse_event
 from app.core.kafka_admin import ensure_topics
@@ -62,6 +64,12 @@ class ConsumerWorker:
         self.stored = 0
         self._dlq_broken = False
         self.liveness = LivenessFile(settings.consumer_liveness_file)
+        self.replay: ReplayKeeper | None = None
+
+    @property
+    def open_gaps(self) -> int:
+        """Partitions this worker holds paused on a replay gap (for a metrics endpoint)."""
+        return self.replay.open_gaps if self.replay is not None else 0
 
     def request_stop(self, signum: int | None = None, frame: FrameType | None = None) -> None:
         """Signal handler: stop after the current batch."""
@@ -87,7 +95,6 @@ class ConsumerWorker:
 
     def _consumer(self) -> KafkaConsumer:
         return KafkaConsumer(
-            self.settings.kafka_topic,
             bootstrap_servers=self.settings.bootstrap_list(),
             group_id=self.settings.kafka_group_id,
             client_id="votelab-consumer",
@@ -111,6 +118,8 @@ class ConsumerWorker:
         store.check_redis_on_start()
         dlq: KafkaProducer = build_producer(self.settings, client_id="votelab-consumer-dlq")
         consumer = self._consumer()
+        replay = self.replay = ReplayKeeper(consumer, store, self.settings)
+        consumer.subscribe(topics=[self.settings.kafka_topic], listener=replay)  # positions before any fetch
         self.log.info("consumer_started", topic=self.settings.kafka_topic, group=self.settings.kafka_group_id)
         backoff = 0.2
         assigned: set[TopicPartition] = set()
@@ -130,12 +139,14 @@ class ConsumerWorker:
                 if assignment != assigned:
                     assigned = set(assignment)
                     self.log.info("partitions_assigned", partitions=sorted(tp.partition for tp in assigned))
-                records = [r for batch in polled.values() for r in batch]
+                replay.settle()
+                records = replay.admit([r for batch in polled.values() for r in batch])
                 if not records:
                     store.maintain()
                     continue
+                stored = next_offsets(records)
                 try:
-                    self._process(records, store, dlq)
+                    self._process(records, store, dlq, stored)
                 except TransientFailure as exc:
                     self.log.warning("batch_failed_will_retry", error=str(exc), records=len(records), backoff_s=backoff)
                     self._rewind(consumer, records)
@@ -147,7 +158,7 @@ class ConsumerWorker:
                     backoff = min(backoff * 2, self.settings.consumer_backoff_max_s)
                     continue
                 backoff = 0.2
-                self._commit(consumer, records)
+                self._commit(consumer, replay.advance(stored))
         finally:
             self.log.info("consumer_stopping", batches=self.batches, stored=self.stored)
             consumer.close()  # leaves the group
@@ -155,7 +166,9 @@ class ConsumerWorker:
             store.close()
         return 0
 
-    def _process(self, records: Sequence[Any], store: BatchStore, dlq: KafkaProducer) -> None:
+    def _process(
+        self, records: Sequence[Any], store: BatchStore, dlq: KafkaProducer, stored: dict[TopicPartition, int]
+    ) -> None:
         deliveries, poison = split_batch(records)
         if poison:
             try:
@@ -164,31 +177,21 @@ class ConsumerWorker:
                 self._dlq_broken = True  # a restarted broker may have made this producer unusable
                 raise TransientFailure(f"dlq: {type(exc).__name__}") from exc
             self.log.warning("messages_dead_lettered", count=len(poison), errors=sorted({p.error for p in poison}))
-        outcomes = store.store(deliveries, poison)
+        outcomes = store.store(deliveries, poison, {(tp.topic, tp.partition): off for tp, off in stored.items()})
         self.batches += 1
         self.stored += sum(1 for o in outcomes if o.state == "stored")
 
-    @staticmethod
-    def _first_offsets(records: Sequence[Any]) -> dict[TopicPartition, int]:
-        first: dict[TopicPartition, int] = {}
-        for r in records:
-            tp = TopicPartition(r.topic, r.partition)
-            first[tp] = min(first.get(tp, r.offset), r.offset)
-        return first
-
     def _rewind(self, consumer: KafkaConsumer, records: Sequence[Any]) -> None:
         """Seek back so the next poll returns the same records again."""
-        for tp, offset in self._first_offsets(records).items():
-            # a partition revoked meanwhile cannot be sought: its new owner starts from the committed offset anyway
+        for tp, offset in first_offsets(records).items():
+            # a partition revoked meanwhile cannot be sought: its new owner starts from PostgreSQL's position anyway
             with contextlib.suppress(KafkaError, AssertionError, ValueError):
                 consumer.seek(tp, offset)
 
-    def _commit(self, consumer: KafkaConsumer, records: Sequence[Any]) -> None:
-        last: dict[TopicPartition, int] = {}
-        for r in records:
-            tp = TopicPartition(r.topic, r.partition)
-            last[tp] = max(last.get(tp, r.offset), r.offset)
-        offsets = {tp: OffsetAndMetadata(off + 1, "", -1) for tp, off in last.items()}
+    def _commit(self, consumer: KafkaConsumer, to_commit: dict[TopicPartition, int]) -> None:
+        if not to_commit:
+            return
+        offsets = {tp: OffsetAndMetadata(off, "", -1) for tp, off in to_commit.items()}
         try:
             consumer.commit(offsets)
         except KafkaError as exc:  # redelivery is harmless: the store and the Lua marker dedupe

@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     consumer_max_poll_interval_ms: int = Field(default=15000, ge=2000)
     consumer_backoff_max_s: float = Field(default=5.0, gt=0)
     applied_marker_ttl_s: int = Field(default=30 * 24 * 3600, ge=60)
+    # how often a partition paused on a replay gap is checked for an accepted gap (python -m app.tools.replay_gap)
+    consumer_gap_check_s: float = Field(default=5.0, gt=0)
     # touched while the poll loop turns, for an exec liveness probe (python -m app.consumer.liveness); '' = none
     consumer_liveness_file: str = ""
 
