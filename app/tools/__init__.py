@@ -1,2 +1,2 @@
-"""Command-line tools (`python -m app.tools.<name>`): migrate, consistency, reprocess. Each is a thin entry point over
-app.core."""
+"""Command-line tools (`python -m app.tools.<name>`): migrate, consistency, reprocess, replay_gap. Each is a thin entry
+point over app.core."""
