@@ -71,6 +71,17 @@ def first_offsets(records: Sequence[Any]) -> dict[TopicPartition, int]:
     return first
 
 
+def forget_parked_records(consumer: KafkaConsumer, tp: TopicPartition) -> None:
+    """Drop what kafka-python 3.0.12 parked for a partition paused while it held fetched records: it restores parked
+    records only while its in-line slot is None, which it never is again once a batch was drained, and fetches no
+    partition that has parked records, so the partition would never be fetched again after resume. The caller has
+    just sought the partition, which makes those records obsolete anyway. (Private attribute of the pinned version,
+    looked up defensively.)"""
+    parked = getattr(getattr(consumer, "_fetcher", None), "_paused_partition_records", None)
+    if isinstance(parked, dict):
+        parked.pop(tp, None)
+
+
 class ReplayKeeper(ConsumerRebalanceListener):  # type: ignore[misc]  # kafka-python ships no type information
     """Positions the worker's partitions from PostgreSQL and keeps the replay gaps; one per consumer process."""
 
@@ -149,6 +160,7 @@ class ReplayKeeper(ConsumerRebalanceListener):  # type: ignore[misc]  # kafka-py
                 self._gap(tp, needed, first)
                 continue
             self._consumer.seek(tp, start)
+            forget_parked_records(self._consumer, tp)
             self._consumer.resume(tp)
             self.pending.discard(tp)
             self._expected[tp] = start
