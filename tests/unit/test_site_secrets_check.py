@@ -115,3 +115,20 @@ def test_real_secrets_pass_from_a_vault_encrypted_file(tmp_path: Path) -> None:
     assert "failed=0" in out and "changed=0" in out
     for secret in values.values():
         assert secret not in out, "a secret's value was printed"
+
+
+def test_a_backup_interval_kafka_cannot_cover_is_refused_naming_both_values(tmp_path: Path) -> None:
+    # 168 h of retention (app/core/topics.json): 150 h between full backups plus the 24 h margin is too long
+    run = site(tmp_path, real_values(), "-e", "pgbackrest_full_interval_hours=150", "--tags", "secrets")
+    words = " ".join((run.stdout + run.stderr).split())
+    assert run.returncode != 0, words[-3000:]
+    assert "pgbackrest_full_interval_hours (150 h) plus pgbackrest_replay_margin_hours (24 h)" in words, words[-3000:]
+    assert "(pgbackrest_kafka_retention_hours: 168 h, from app/core/topics.json)" in words, words[-3000:]
+    assert FIRST_HOST_PLAY not in words
+
+
+def test_a_short_repository_passphrase_is_refused(tmp_path: Path) -> None:
+    run = site(tmp_path, {**real_values(), "vault_pgbackrest_cipher_pass": "too-short"}, "--tags", "secrets")
+    words = " ".join((run.stdout + run.stderr).split())
+    assert run.returncode != 0, words[-3000:]
+    assert "vault_pgbackrest_cipher_pass is shorter than 16 characters" in words, words[-3000:]
