@@ -12,11 +12,12 @@ lab-redeploy: venv kafka-dist ## rolling, zero-downtime redeploy of the app tier
 	@bash lab/lab.sh redeploy
 
 # CONFIRM=yes is the operator's confirmation (the playbook refuses without it and says what it would do);
-# TARGET_TIME='2026-12-07 14:03:00+09' restores to that moment instead of the latest state.
+# TARGET_TIME='2026-12-07 14:03:00+09' restores to that moment instead of the latest state (passed as JSON: a
+# key=value -e would split the time at its space).
 CONFIRM ?=
 TARGET_TIME ?=
 lab-restore: venv ## restore VM3's PostgreSQL from the backup on VM1 and replay Kafka: make lab-restore CONFIRM=yes [TARGET_TIME='...']
-	@bash lab/lab.sh restore -e restore_confirm="$(CONFIRM)" -e restore_target_time="$(TARGET_TIME)"
+	@bash lab/lab.sh restore -e '{"restore_confirm": "$(CONFIRM)", "restore_target_time": "$(TARGET_TIME)"}'
 
 lab-status: venv ## report each lab service's health
 	@bash lab/lab.sh status

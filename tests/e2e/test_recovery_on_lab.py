@@ -113,7 +113,7 @@ def test_operator_delete_is_undone_by_point_in_time_restore(healthy_lab: LabChec
     checks = healthy_lab
     with stream_to(frontend_url) as stream:
         time.sleep(15)
-        target = checks.pg_host.run("date", "-u", "+%Y-%m-%d %H:%M:%S.%N+00").stdout.strip()
+        target = checks.pg_host.run("date", "-u", "+%Y-%m-%d %H:%M:%S.%3N+00").stdout.strip()
         before = int(checks.psql("SELECT count(*) FROM vote_events")[0][0])
         time.sleep(3)
         checks.psql("DELETE FROM vote_events; DELETE FROM ballots")
