@@ -298,6 +298,7 @@ summary() {
   echo "  results          http://$fe_ip:3000/results"
   echo "  API docs         http://$api_ip:8000/docs"
   echo "  Kubernetes API   https://$(lab_group_ip k8s_control_plane):6443  (kubectl --kubeconfig .lab/kubeconfig; no nodes: pods stay Pending)"
+  echo "  Backups          pgBackRest repository on $(lab_group_host backup) (VM3's WAL and backups; make lab-restore CONFIRM=yes restores)"
   echo "  Kafka broker     Apache Kafka $(basename "${kafka_jar:-unknown}" .jar | sed 's/^kafka_[0-9.]*-//'), $kafka_mode ($broker)"
   echo "  site.yml         changed=$(changed_total) (a second 'make lab' changes nothing)"
   echo "  SSH              ssh -i .lab/ssh/id_ed25519 -o UserKnownHostsFile=.lab/known_hosts $ADMIN@<VM address>"
