@@ -1,2 +1,3 @@
-"""Command-line tools (`python -m app.tools.<name>`): migrate, consistency, reprocess, replay_gap. Each is a thin entry
+"""Command-line tools (`python -m app.tools.<name>`): migrate, consistency, reprocess, replay_gap,
+catch_up. Each is a thin entry
 point over app.core."""
