@@ -97,11 +97,18 @@ class ReplayKeeper(ConsumerRebalanceListener):  # type: ignore[misc]  # kafka-py
         self._logged: set[tuple[TopicPartition, int]] = set()
         self._due = 0.0
         self._backoff = 0.2
+        # a member of the group since the last assignment (an empty one too); set on kafka-python's IO thread
+        self.joined = False
+        self.unjoined_since = time.monotonic()
 
     @property
     def open_gaps(self) -> int:
         """Partitions of this consumer paused on a replay gap."""
         return len(self.gaps)
+
+    def out_of_group_for(self) -> float:
+        """Seconds since this consumer was last a member of its group (0 while it is one)."""
+        return 0.0 if self.joined else time.monotonic() - self.unjoined_since
 
     @property
     def replaying(self) -> bool:
@@ -111,6 +118,7 @@ class ReplayKeeper(ConsumerRebalanceListener):  # type: ignore[misc]  # kafka-py
     # ---- rebalance listener: on kafka-python's IO thread, so no blocking call here --------------------------
     def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
         """Pause the new partitions until the loop has positioned them."""
+        self.joined = True
         tps = set(assigned)
         if tps:
             self._consumer.pause(*tps)
@@ -119,6 +127,8 @@ class ReplayKeeper(ConsumerRebalanceListener):  # type: ignore[misc]  # kafka-py
 
     def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
         """Forget what was kept for partitions another consumer takes over."""
+        self.joined = False
+        self.unjoined_since = time.monotonic()
         for tp in revoked:
             self.pending.discard(tp)
             self.gaps.pop(tp, None)

@@ -109,6 +109,25 @@ class ConsumerWorker:
             allow_auto_create_topics=False,  # the kafka role and ensure_topics() make topics, with their partitions
         )
 
+    def _join(self, store: BatchStore) -> tuple[KafkaConsumer, ReplayKeeper]:
+        """A new Kafka client subscribed with its replay keeper as rebalance listener (positions before any fetch)."""
+        consumer = self._consumer()
+        replay = self.replay = ReplayKeeper(consumer, store, self.settings)
+        consumer.subscribe(topics=[self.settings.kafka_topic], listener=replay)
+        return consumer, replay
+
+    def _rejoin(
+        self, consumer: KafkaConsumer, replay: ReplayKeeper, store: BatchStore
+    ) -> tuple[KafkaConsumer, ReplayKeeper]:
+        """Replace a client that stayed out of its group (kafka-python 3.0 can stop trying after a failed coordinator
+        lookup while the broker restarted): close it without committing and join with a new one. Redis is released:
+        the new keeper holds it again if its partitions still replay, otherwise the counters are rebuilt."""
+        self.log.warning("consumer_rejoining", out_of_group_s=round(replay.out_of_group_for(), 1))
+        with contextlib.suppress(KafkaError, OSError):
+            consumer.close(autocommit=False, timeout_ms=2000)
+        store.hold_redis = False
+        return self._join(store)
+
     def run(self) -> int:
         """Consume until stopped; returns the exit code."""
         self._wait_for_topics()
@@ -117,15 +136,16 @@ class ConsumerWorker:
         store = BatchStore(self.settings)
         store.check_redis_on_start()
         dlq: KafkaProducer = build_producer(self.settings, client_id="votelab-consumer-dlq")
-        consumer = self._consumer()
-        replay = self.replay = ReplayKeeper(consumer, store, self.settings)
-        consumer.subscribe(topics=[self.settings.kafka_topic], listener=replay)  # positions before any fetch
+        consumer, replay = self._join(store)
         self.log.info("consumer_started", topic=self.settings.kafka_topic, group=self.settings.kafka_group_id)
         backoff = 0.2
         assigned: set[TopicPartition] = set()
         try:
             while not self.stopping.is_set():
                 self.liveness.beat()
+                if replay.out_of_group_for() > self.settings.consumer_rejoin_after_s:
+                    consumer, replay = self._rejoin(consumer, replay, store)
+                    assigned = set()
                 try:
                     polled = consumer.poll(timeout_ms=self.settings.consumer_poll_timeout_ms)
                 except KafkaError as exc:

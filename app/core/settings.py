@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     applied_marker_ttl_s: int = Field(default=30 * 24 * 3600, ge=60)
     # how often a partition paused on a replay gap is checked for an accepted gap (python -m app.tools.replay_gap)
     consumer_gap_check_s: float = Field(default=5.0, gt=0)
+    # a consumer that has not joined its group for this long is made anew (kafka-python 3.0 can stay out of the group
+    # for good after its coordinator lookup failed while the broker restarted)
+    consumer_rejoin_after_s: float = Field(default=30.0, ge=5)
     # touched while the poll loop turns, for an exec liveness probe (python -m app.consumer.liveness); '' = none
     consumer_liveness_file: str = ""
 
