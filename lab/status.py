@@ -17,10 +17,11 @@ GROUP_UNITS: dict[str, tuple[str, ...]] = {
     "zookeeper": ("zookeeper",),
     "kafka": ("kafka",),
     "redis": ("redis-server",),
-    "postgresql": ("postgresql@15-main",),
+    "postgresql": ("postgresql@15-main", "pgbackrest"),
     "api": ("votelab-api.socket", "votelab-api"),
     "consumer": ("votelab-consumer",),
     "frontend": ("votelab-frontend.socket", "votelab-frontend"),
+    "backup": ("pgbackrest",),
 }
 # duty group -> (port, path) answered on the VM's private address when healthy
 GROUP_HEALTH: dict[str, tuple[int, str]] = {
