@@ -78,7 +78,16 @@ def check(args: argparse.Namespace) -> None:
     markers: list[str] = state["markers"]
 
     reader = KafkaConsumer(bootstrap_servers=args.bootstrap, group_id=None, consumer_timeout_ms=3000)
-    partitions = [TopicPartition(args.topic, p) for p in sorted(reader.partitions_for_topic(args.topic) or ())]
+    # a broker that has just restarted may answer the first metadata request before it knows the topic's partitions
+    known: set[int] = set()
+    deadline = time.monotonic() + args.timeout
+    while not known and time.monotonic() < deadline:
+        known = reader.partitions_for_topic(args.topic) or set()
+        if not known:
+            time.sleep(1)
+    if not known:
+        fail(f"the broker reported no partitions of {args.topic} within {args.timeout}s after the restart")
+    partitions = [TopicPartition(args.topic, p) for p in sorted(known)]
     reader.assign(partitions)
     reader.seek_to_beginning(*partitions)
     seen: dict[str, int] = {}
