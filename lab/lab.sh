@@ -2,7 +2,7 @@
 # The four-VM lab on one machine, deployed exactly as real VMs are: systemd containers vm1..vm4 on a podman bridge
 # holding the inventory's addresses, each running sshd with an unprivileged admin account (passwordless sudo, an SSH
 # key), provisioned by the real site.yml over SSH with become, its secrets in an ansible-vault file.
-# podman only makes, breaks and inspects the VMs. Usage: lab.sh up | provision | redeploy [ansible args] | status | down
+# podman only makes, breaks and inspects the VMs. Usage: lab.sh up | provision | redeploy | restore [ansible args] | status | down
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=lab/net.sh
@@ -245,12 +245,14 @@ require_lab() {
   require_routes
 }
 
+# Extra arguments go to ansible-playbook: `--limit postgresql:consumer:backup` after VM3 was replaced runs site.yml
+# on that VM and the backup host it pairs with, leaving the others untouched (docs/operations.md).
 provision() {
   require_lab
   ensure_releases
-  say "running site.yml over SSH as $ADMIN (log: .lab/site.log)"
+  say "running site.yml${*:+ $*} over SSH as $ADMIN (log: .lab/site.log)"
   local start=$SECONDS
-  lab_playbook site.yml 2>&1 | tee "$STATE/site.log"
+  lab_playbook site.yml "$@" 2>&1 | tee "$STATE/site.log"
   say "site.yml took $(( SECONDS - start ))s"
 }
 
@@ -316,7 +318,7 @@ up() {
   while read -r name addr ip; do ensure_admin "$name"; done < <(lab_hosts)
   record_host_keys
   ensure_secrets
-  provision
+  provision "$@"
   status
   summary $(( SECONDS - start ))
 }
@@ -329,11 +331,11 @@ down() {
 }
 
 case "${1:-}" in
-  up) up ;;
-  provision) provision ;;
+  up) shift; up "$@" ;;
+  provision) shift; provision "$@" ;;
   redeploy) shift; redeploy "$@" ;;
   restore) shift; restore "$@" ;;
   down) down ;;
   status) status ;;
-  *) echo "usage: $0 up|provision|redeploy|restore|down|status" >&2; exit 2 ;;
+  *) echo "usage: $0 up|provision [ansible-playbook args]|redeploy|restore|down|status" >&2; exit 2 ;;
 esac

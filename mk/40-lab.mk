@@ -2,11 +2,13 @@
 # sshd, provisioned by site.yml over SSH as the lab's sudo user with vault-encrypted secrets (lab/lab.sh).
 # Every target that makes, changes or removes the lab runs under the lab lock: flock /tmp/votelab-lab.lock make lab
 .PHONY: lab lab-down lab-status lab-provision lab-redeploy lab-restore
+# LIMIT=hosts-or-groups runs site.yml on those only, e.g. after replacing VM3: make lab LIMIT=postgresql:consumer:backup
+LIMIT ?=
 lab: bootstrap venv kafka-dist k8s-binaries ## bring the whole system up: four lab VMs on podman, provisioned over SSH by site.yml; prints the URLs
-	@bash lab/lab.sh up
+	@bash lab/lab.sh up $(if $(LIMIT),--limit '$(LIMIT)')
 
-lab-provision: venv kafka-dist k8s-binaries ## run site.yml against the existing lab again
-	@bash lab/lab.sh provision
+lab-provision: venv kafka-dist k8s-binaries ## run site.yml against the existing lab again ([LIMIT=hosts-or-groups])
+	@bash lab/lab.sh provision $(if $(LIMIT),--limit '$(LIMIT)')
 
 lab-redeploy: venv kafka-dist ## rolling, zero-downtime redeploy of the app tiers on the lab (playbooks/redeploy.yml)
 	@bash lab/lab.sh redeploy
