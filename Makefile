@@ -1,5 +1,6 @@
 # votelab: one entry point for every workflow. Area-specific targets live in mk/*.mk (included in order);
-# each area appends its test stage to TEST_STAGES, and `make test` runs them all with timings.
+# each area appends its test stage to TEST_STAGES (or to BESIDE_LAB_STAGES, run beside the lab: mk/40-lab.mk), and
+# `make test` runs them all with timings.
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := help
@@ -32,8 +33,9 @@ include $(sort $(wildcard mk/*.mk))
 # CI takes a newcomer's path: the first stage removes the lab and builds the image anew (once per run; Molecule's
 # scenarios and the lab VMs then boot that same image), so nothing made by an earlier run is reused and a missing
 # install step fails here rather than on a fresh machine. Run it under the lab lock: flock /tmp/votelab-lab.lock make test
+# The lab's VMs get twice a Molecule container's CPU weight (LAB_CPU_SHARES, lab/lab.sh): the lab is the longest lane.
 test: bootstrap venv ## run every test stage (lint, app, front end, molecule, lab) from a clean slate, with a timing summary
-	@bash scripts/run-stages.sh clean-slate $(TEST_STAGES)
+	@LAB_CPU_SHARES=2048 bash scripts/run-stages.sh clean-slate $(TEST_STAGES)
 
 .PHONY: clean-slate
 clean-slate: bootstrap ## make test's first stage: remove the lab (VMs, network, .lab/) and build the image anew

@@ -92,8 +92,11 @@ ensure_vm() {
   drop_if_outdated "$ctr" "$ip"
   if ! podman container exists "$ctr"; then
     say "creating $name ($ip)"
+    # LAB_CPU_SHARES (podman's default 1024) weighs the VMs against other containers when the cores are short:
+    # make test gives them twice a Molecule container's weight, the lab being its longest lane
     podman run -d --name "$ctr" --hostname "$name" --network "$LAB_NETWORK" --ip "$ip" --mac-address "$(lab_mac "$ip")" \
-      --systemd=always --cap-add NET_ADMIN,NET_RAW --label votelab.lab=1 "$IMAGE" /sbin/init >/dev/null
+      --cpu-shares "${LAB_CPU_SHARES:-1024}" --systemd=always --cap-add NET_ADMIN,NET_RAW --label votelab.lab=1 \
+      "$IMAGE" /sbin/init >/dev/null
   elif [ "$(podman inspect -f '{{.State.Running}}' "$ctr")" != true ]; then
     say "starting $name"
     podman start "$ctr" >/dev/null

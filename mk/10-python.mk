@@ -1,6 +1,7 @@
 # Python stage: unit and integration tests of the vote pipeline against real PostgreSQL, Redis, ZooKeeper and Apache
 # Kafka (started by tests/conftest.py on their own loopback ports), plus the local stack, benchmark and release targets.
-TEST_STAGES += test-python
+# a stage of make test that runs beside the lab, after Molecule (mk/40-lab.mk)
+BESIDE_LAB_STAGES += test-python
 
 PYTEST_ARGS ?=
 DEV_STATE := $(ROOT)/.dev

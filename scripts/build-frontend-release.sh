@@ -43,12 +43,22 @@ inputs_sum=$(
     find . -path ./node_modules -prune -o -path ./.next -prune -o -name '*.tsbuildinfo' -prune -o -type f -print0 |
     LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1
 )
+sources_sum=$inputs_sum
 inputs_sum="$inputs_sum $version"
+# next build's output does not depend on the version (the server reads VERSION at run time), so another version of
+# the same sources (make test builds the lab's, Molecule's and the front-end stage's) reuses frontend/.next.
+next_stamp=$frontend/.next/.votelab-sources-sha256
 if [ "$(cat "$app/.build-inputs" 2>/dev/null)" = "$inputs_sum" ] && [ -f "$app/server.js" ]; then
   echo "==> frontend: build is up to date ($version)"
 else
-  echo "==> frontend: next build ($version)"
-  (cd "$frontend" && npx --no-install next build)
+  if [ "$(cat "$next_stamp" 2>/dev/null)" = "$sources_sum" ] && [ -f "$frontend/.next/standalone/server.js" ]; then
+    echo "==> frontend: next build is up to date for these sources; assembling $version"
+  else
+    echo "==> frontend: next build ($version)"
+    rm -f "$next_stamp"
+    (cd "$frontend" && npx --no-install next build)
+    echo "$sources_sum" >"$next_stamp"
+  fi
   target=$builds/$(echo "$version" | tr -c 'A-Za-z0-9._+\n-' '_')
   echo "==> frontend: assembling $target"
   rm -rf "$target.part"
